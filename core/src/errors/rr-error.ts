@@ -1,0 +1,1 @@
+export { RrError, errorCode, type Phase } from '@rr/plugin-api';

@@ -1,0 +1,2 @@
+export * from './errors/codes.js';
+export * from './errors/rr-error.js';
