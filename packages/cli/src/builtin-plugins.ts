@@ -1,0 +1,26 @@
+import type { PluginEntry } from '@rr/kernel';
+
+/**
+ * The plugins shipped with rr, in registration order (RoadRunner's container/plugins.go). Order here
+ * only breaks ties: dependencies decide the start order. Imported lazily so `rr --version` stays fast.
+ */
+const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [];
+
+export async function builtinEntries(): Promise<PluginEntry[]> {
+  const entries: PluginEntry[] = [];
+  for (const { packageName, exportName } of BUILTIN) {
+    const mod = (await import(packageName)) as Record<string, unknown>;
+    const version = await packageVersionOf(packageName);
+    entries.push({ plugin: mod[exportName] as PluginEntry['plugin'], source: 'builtin', packageName, packageVersion: version });
+  }
+  return entries;
+}
+
+async function packageVersionOf(packageName: string): Promise<string> {
+  try {
+    const mod = (await import(`${packageName}/package.json`, { with: { type: 'json' } })) as { default: { version: string } };
+    return mod.default.version;
+  } catch {
+    return 'unknown';
+  }
+}
