@@ -1,0 +1,20 @@
+// `pnpm bench`: runs every benchmark that needs nothing but this repository, and prints figures.
+// Benchmarks against nginx + PHP-FPM need ../shared/bench/setup.sh first; see bench/README.md.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const suites = [
+  ['startup', 'startup/startup.mjs'],
+  ['goridge codec', 'goridge/codec.mjs'],
+  ['goridge round trips', 'goridge/roundtrip.mjs'],
+];
+let failed = 0;
+for (const [name, script] of suites) {
+  if (!existsSync(`${here}${script}`)) { console.log(`\n== ${name}: not present, skipped`); continue; }
+  console.log(`\n== ${name}`);
+  const r = spawnSync(process.execPath, [`${here}${script}`], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);
