@@ -1,0 +1,88 @@
+import { defineToken } from '@rr/plugin-api';
+import type { PoolConfig } from './pool-config.js';
+
+/**
+ * Codec of a payload's context, carried in the goridge frame flags: what the worker and the server
+ * agree the context bytes are. @public
+ */
+export type PayloadCodec = 'raw' | 'json' | 'proto';
+
+/** What travels to a worker and back: a context (headers/metadata) and a body. @public */
+export interface Payload {
+  readonly context: Uint8Array;
+  readonly body: Uint8Array;
+  /** @default 'raw' */
+  readonly codec?: PayloadCodec;
+}
+
+/** @public */
+export interface ExecOptions {
+  /** Aborting cancels waiting for a worker; a request already sent ends the stream (STOP frame). */
+  readonly signal?: AbortSignal;
+  /**
+   * Receives every frame of a streamed response (the worker set STREAM) as it arrives, the last one
+   * included. Without it, streamed chunks are concatenated into the result.
+   */
+  readonly onChunk?: (chunk: Payload) => void | Promise<void>;
+}
+
+/** Worker states, numbered as RoadRunner reports them in `informer.Workers`. @public */
+export const WorkerState = {
+  inactive: 0, ready: 1, working: 2, invalid: 3, stopping: 4, stopped: 5, destroyed: 6,
+  maxJobsReached: 7, errored: 8, idleTTLReached: 9, ttlReached: 10, maxMemoryReached: 11, execTTLReached: 12,
+} as const;
+/** @public */
+export type WorkerStateName = keyof typeof WorkerState;
+
+/** One worker as `rr workers` and `informer.Workers` show it. @public */
+export interface WorkerInfo {
+  readonly pid: number;
+  readonly status: WorkerStateName;
+  /** Requests this worker has executed. */
+  readonly numExecs: number;
+  /** Unix time in milliseconds. */
+  readonly createdAt: number;
+  /** Resident set size in bytes (0 when unknown). */
+  readonly memoryBytes: number;
+  readonly cpuPercent: number;
+  readonly command: string;
+}
+
+/** A named pool of PHP workers owned by one plugin. @public */
+export interface Pool {
+  readonly name: string;
+  /**
+   * Runs one request on a free worker. Rejects with an error whose `code` says why:
+   * RR_ERR_POOL_NO_FREE_WORKERS, RR_ERR_POOL_QUEUE_FULL, RR_ERR_POOL_STOPPED, RR_ERR_WORKER_SOFT_ERROR
+   * (the worker called error(); it stays alive), RR_ERR_WORKER_CRASHED, RR_ERR_WORKER_EXEC_TTL,
+   * RR_ERR_WORKER_PROTOCOL.
+   */
+  exec(payload: Payload, options?: ExecOptions): Promise<Payload>;
+  workers(): WorkerInfo[];
+  /** Number of requests waiting for a worker. */
+  queueSize(): number;
+  /** Replaces every worker; in-flight requests finish first, nothing is dropped. */
+  reset(): Promise<void>;
+  /** Stops every worker (busy ones after their request, within the signal's deadline, then SIGKILL). */
+  destroy(signal: AbortSignal): Promise<void>;
+}
+
+/** @public */
+export interface CreatePoolOptions {
+  /** The owning plugin (`http`, `jobs`, …): names the pool in logs and informer. */
+  readonly name: string;
+  /** `RR_MODE` given to workers. */
+  readonly mode: string;
+  readonly config: PoolConfig;
+  /** Extra environment for this pool's workers, after `server.env`. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Creates pools from the `server` section's command and environment. @public */
+export interface PoolFactory {
+  /** Resolves once `num_workers` workers are spawned and past the handshake. */
+  create(options: CreatePoolOptions): Promise<Pool>;
+}
+
+/** Provided by the `pool` plugin (configured by RoadRunner's `server` section). @public */
+export const poolFactoryToken = defineToken<PoolFactory>('pool.factory');
