@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './di.js';
 export * from './kernel-tokens.js';
 export * from './version.js';
+export * from './duration.js';
