@@ -1,0 +1,209 @@
+<?php
+
+declare(strict_types=1);
+
+namespace RR\Worker;
+
+use RR\Worker\Exception\StreamStoppedException;
+use RR\Worker\Exception\WorkerException;
+use RR\Worker\Goridge\Frame;
+use RR\Worker\Goridge\Relay;
+use RR\Worker\Goridge\RelayInterface;
+
+/**
+ * The worker side of the RoadRunner worker protocol: handshake, payload loop, replies,
+ * streaming, soft errors and restart requests.
+ *
+ * ```php
+ * $worker = Worker::create();
+ * while ($payload = $worker->waitPayload()) {
+ *     $worker->respond(new Payload('echo: ' . $payload->body));
+ * }
+ * ```
+ */
+final class Worker implements WorkerInterface
+{
+    /** A PING goes out on the first stream chunk after this many chunks without one. */
+    private const PING_EVERY = 5;
+
+    /** Frames read while polling during a stream, to be handed out by waitPayload() later. */
+    private array $queue = [];
+
+    private bool $inStream = false;
+    private int $chunksSincePing = 0;
+    private bool $waitingForPong = false;
+    private bool $streamStopped = false;
+
+    public function __construct(private readonly RelayInterface $relay, bool $interceptSideEffects = true)
+    {
+        if ($interceptSideEffects) {
+            StdoutInterceptor::register();
+        }
+    }
+
+    /**
+     * Build a worker from the process environment (`RR_RELAY`, default `pipes`). With
+     * `$interceptSideEffects` (the default) stray STDOUT output is sent to STDERR first of all.
+     */
+    public static function create(bool $interceptSideEffects = true, ?Environment $env = null): self
+    {
+        // Before anything else: even building the relay could emit a warning onto STDOUT.
+        if ($interceptSideEffects) {
+            StdoutInterceptor::register();
+        }
+        $env ??= Environment::fromGlobals();
+
+        return new self(Relay::create($env->getRelayAddress()), $interceptSideEffects);
+    }
+
+    public function getRelay(): RelayInterface
+    {
+        return $this->relay;
+    }
+
+    public function waitPayload(): ?Payload
+    {
+        while (true) {
+            $frame = array_shift($this->queue) ?? $this->relay->waitFrame();
+
+            if ($frame->hasFlag(Frame::CONTROL)) {
+                $command = $this->decodeControl($frame);
+                if (!empty($command['stop'])) {
+                    return null;
+                }
+                if (!empty($command['pid'])) {
+                    $this->relay->send(new Frame(json_encode(['pid' => getmypid()]), [], Frame::CONTROL));
+                    continue;
+                }
+                throw new WorkerException(sprintf(
+                    'Invalid task header, undefined control package: %s; the server sent a control command this library does not know',
+                    $frame->payload,
+                ));
+            }
+            if ($frame->hasStreamBit(Frame::STOP)) {
+                // A stream cancellation that arrived after the stream ended: nothing left to stop.
+                continue;
+            }
+            if ($frame->hasStreamBit(Frame::PONG)) {
+                $this->waitingForPong = false;
+                continue;
+            }
+
+            $headerLength = $frame->options[0] ?? 0;
+            if ($headerLength > strlen($frame->payload)) {
+                throw new WorkerException(sprintf(
+                    'invalid payload frame from the server: context length %d exceeds the payload length %d',
+                    $headerLength,
+                    strlen($frame->payload),
+                ));
+            }
+
+            return new Payload(
+                (string) substr($frame->payload, $headerLength),
+                (string) substr($frame->payload, 0, $headerLength),
+                true,
+                $frame->flags,
+            );
+        }
+    }
+
+    public function respond(Payload $payload, int $codec = 0): void
+    {
+        $byte10 = 0;
+        if (!$payload->eos) {
+            if (!$this->inStream) {
+                $this->inStream = true;
+                $this->chunksSincePing = 0;
+                $this->streamStopped = false;
+            }
+            if ($this->isStreamStopped()) {
+                $this->endOfStream();
+                throw new StreamStoppedException('the server stopped the response stream (the client went away)');
+            }
+            $byte10 = Frame::STREAM;
+            if ($this->relay->isBlocking() && !$this->waitingForPong && ++$this->chunksSincePing >= self::PING_EVERY) {
+                $byte10 |= Frame::PING;
+                $this->waitingForPong = true;
+                $this->chunksSincePing = 0;
+            }
+        }
+
+        $this->relay->send(new Frame($payload->header . $payload->body, [strlen($payload->header)], $codec, $byte10));
+
+        if ($payload->eos) {
+            $this->resetStream();
+        }
+    }
+
+    /**
+     * Finish a stream with an empty final frame (no context, no body, STREAM bit clear).
+     */
+    public function endOfStream(): void
+    {
+        $this->relay->send(new Frame('', [0]));
+        $this->resetStream();
+    }
+
+    /**
+     * Whether the server has cancelled the stream in progress. Socket relays are polled on every
+     * call; the pipes relay only while a PONG is awaited, as RoadRunner's library does.
+     */
+    public function isStreamStopped(): bool
+    {
+        if (!$this->inStream || $this->streamStopped) {
+            return $this->streamStopped;
+        }
+        if (!$this->relay->isBlocking() || $this->waitingForPong) {
+            while ($this->relay->hasFrame(0.0)) {
+                $frame = $this->relay->waitFrame();
+                if (!$frame->hasFlag(Frame::CONTROL) && $frame->hasStreamBit(Frame::STOP)) {
+                    $this->streamStopped = true;
+                } elseif (!$frame->hasFlag(Frame::CONTROL) && $frame->hasStreamBit(Frame::PONG)) {
+                    $this->waitingForPong = false;
+                } else {
+                    $this->queue[] = $frame;
+                }
+                if (!$this->waitingForPong && $this->relay->isBlocking()) {
+                    break;
+                }
+            }
+        }
+
+        return $this->streamStopped;
+    }
+
+    public function error(string $message): void
+    {
+        $this->relay->send(new Frame($message, [], Frame::ERROR));
+        $this->resetStream();
+    }
+
+    public function stop(): void
+    {
+        $this->respond(new Payload('', json_encode(['stop' => true])));
+    }
+
+    /**
+     * @return array<array-key, mixed>
+     */
+    private function decodeControl(Frame $frame): array
+    {
+        try {
+            $command = json_decode($frame->payload, true, 16, JSON_THROW_ON_ERROR);
+        } catch (\JsonException $e) {
+            throw new WorkerException(sprintf('invalid control frame from the server: the payload is not JSON (%s)', $e->getMessage()), 0, $e);
+        }
+        if (!is_array($command)) {
+            throw new WorkerException(sprintf('invalid control frame from the server: expected a JSON object, got %s', $frame->payload));
+        }
+
+        return $command;
+    }
+
+    private function resetStream(): void
+    {
+        $this->inStream = false;
+        $this->chunksSincePing = 0;
+        $this->streamStopped = false;
+    }
+}
