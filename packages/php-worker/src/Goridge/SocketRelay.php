@@ -55,7 +55,10 @@ final class SocketRelay extends AbstractStreamRelay
                 return;
             }
             $error = $errstr !== '' ? "$errstr (errno $errno)" : "errno $errno";
-            usleep(20_000 * $attempt);
+            if ($attempt < self::CONNECT_ATTEMPTS) {
+                // Back off briefly: the server normally listens before it spawns us.
+                usleep(10_000 * $attempt);
+            }
         }
 
         throw new RelayException(sprintf(
