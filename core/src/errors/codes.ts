@@ -51,6 +51,8 @@ export const ErrorCodes = {
   CONFIG_DOTENV: 'RR_ERR_CONFIG_DOTENV',
   /** Unknown command, unknown flag, or a missing argument. */
   CLI_USAGE: 'RR_ERR_CLI_USAGE',
+  /** A log output (`logs.output`, a channel's output, or `file_logger_options.log_output`) cannot be opened. */
+  LOGS_OUTPUT: 'RR_ERR_LOGS_OUTPUT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
