@@ -140,6 +140,21 @@ test('streamed body: context on the first chunk, empty chunks skipped, return va
     ], $frames);
 });
 
+test('a STOP from the server is thrown into the generator and the stream ends with an empty frame', function (): void {
+    $w = startHttp();
+    $w->pipes()->request(json_encode(httpContext(['uri' => 'http://localhost/endless'])), '');
+    do {
+        $frame = $w->pipes()->read();
+    } while (!$frame->hasStreamBit(Frame::PING));
+    $w->pipes()->send(new Frame('', [], 0, Frame::STOP));
+    do {
+        $frame = $w->pipes()->read();
+    } while ($frame->hasStreamBit(Frame::STREAM));
+    assertSame(['', ''], FrameConnection::split($frame), 'terminator');
+    $w->waitStderr('generator saw the stop at chunk');
+    assertSame(201, httpCall($w, httpContext(['uri' => 'http://localhost/array']))[0], 'serves the next request');
+});
+
 test('103 Early Hints goes out as a STREAM frame before the final response', function (): void {
     $w = startHttp();
     $w->pipes()->request(json_encode(httpContext(['uri' => 'http://localhost/early'])), '');

@@ -10,6 +10,9 @@ declare(strict_types=1);
 error_reporting(E_ALL);
 ini_set('display_errors', 'stderr');
 set_error_handler(static function (int $severity, string $message, string $file, int $line): bool {
+    if ((error_reporting() & $severity) === 0) {
+        return false; // silenced with @
+    }
     throw new \ErrorException($message, 0, $severity, $file, $line);
 });
 

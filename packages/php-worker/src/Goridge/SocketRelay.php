@@ -10,13 +10,18 @@ namespace RR\Worker\Goridge;
  */
 final class SocketRelay extends AbstractStreamRelay
 {
-    private const CONNECT_ATTEMPTS = 10;
-
     /** @var resource|null */
     private $socket = null;
 
-    public function __construct(private readonly string $address, private readonly float $connectTimeout = 5.0)
-    {
+    /**
+     * @param float $connectTimeout seconds per connection attempt
+     * @param int $connectAttempts RoadRunner's library retries too: a listener may lag its spawn
+     */
+    public function __construct(
+        private readonly string $address,
+        private readonly float $connectTimeout = 5.0,
+        private readonly int $connectAttempts = 10,
+    ) {
         if (!preg_match('#^(tcp://[^:/\s]+:\d{1,5}|unix://.+)$#i', $address)) {
             throw new RelayException(sprintf(
                 'unsupported socket relay address "%s": use tcp://HOST:PORT (explicit host) or unix:///path/to.sock',
@@ -42,7 +47,7 @@ final class SocketRelay extends AbstractStreamRelay
         }
         $context = stream_context_create(['socket' => ['tcp_nodelay' => true]]);
         $error = '';
-        for ($attempt = 1; $attempt <= self::CONNECT_ATTEMPTS; $attempt++) {
+        for ($attempt = 1; $attempt <= $this->connectAttempts; $attempt++) {
             $errno = 0;
             $errstr = '';
             $socket = @stream_socket_client($this->address, $errno, $errstr, $this->connectTimeout, STREAM_CLIENT_CONNECT, $context);
@@ -55,7 +60,7 @@ final class SocketRelay extends AbstractStreamRelay
                 return;
             }
             $error = $errstr !== '' ? "$errstr (errno $errno)" : "errno $errno";
-            if ($attempt < self::CONNECT_ATTEMPTS) {
+            if ($attempt < $this->connectAttempts) {
                 // Back off briefly: the server normally listens before it spawns us.
                 usleep(10_000 * $attempt);
             }
@@ -64,7 +69,7 @@ final class SocketRelay extends AbstractStreamRelay
         throw new RelayException(sprintf(
             'cannot connect to the relay %s after %d attempts: %s; check that the server listens there (RR_RELAY)',
             $this->address,
-            self::CONNECT_ATTEMPTS,
+            $this->connectAttempts,
             $error,
         ));
     }

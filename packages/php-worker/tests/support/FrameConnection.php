@@ -60,6 +60,17 @@ final class FrameConnection
         $this->send(new Frame('{"stop":true}', [], Frame::CONTROL | Frame::CODEC_JSON));
     }
 
+    /** The next frame, or null when the peer closed the connection cleanly between frames. */
+    public function readOrEof(float $timeout = 5.0): ?Frame
+    {
+        $deadline = microtime(true) + $timeout;
+        while ($this->buffer === '' && !$this->eof) {
+            $this->fill($deadline, 'a frame or the end of the connection');
+        }
+
+        return $this->buffer === '' ? null : $this->read(max(0.0, $deadline - microtime(true)));
+    }
+
     public function read(float $timeout = 5.0): Frame
     {
         $deadline = microtime(true) + $timeout;

@@ -85,3 +85,10 @@ function assertThrows(string $class, callable $fn, string $messageContains = '')
     }
     fail("expected $class to be thrown, nothing was");
 }
+
+function assertFalse(bool $condition, string $what): void
+{
+    if ($condition) {
+        fail($what);
+    }
+}
