@@ -161,8 +161,10 @@ function translateOne(e: ErrorObject, ctx: Context): Item | undefined {
     case 'not':
       return { path, found: e.data, expected: `anything but ${describeSchema(e.schema, ctx.root)}`, rank: 1 };
     case 'anyOf':
+      if (isDurationSchema(parent, ctx.root)) return { path, found: e.data, expected: DURATION_WORDS, rank: 1 };
       return { path, found: e.data, expected: unique((e.schema as unknown[]).map((s) => describeSchema(s, ctx.root))).join(' or '), rank: 1 };
     case 'oneOf': {
+      if (isDurationSchema(parent, ctx.root) && !Array.isArray(p['passingSchemas'])) return { path, found: e.data, expected: DURATION_WORDS, rank: 1 };
       const alts = unique((e.schema as unknown[]).map((s) => describeSchema(s, ctx.root))).join(' or ');
       const passing = p['passingSchemas'];
       return { path, found: e.data, expected: Array.isArray(passing) ? `exactly one of: ${alts} (it matches several)` : alts, rank: 1 };
