@@ -164,7 +164,7 @@ test('stray output after Worker::create() goes to STDERR, never into the pipes r
 });
 
 test('echo right after create and during a request stays off STDOUT', function (): void {
-    $w = startWorker(__DIR__ . '/fixtures/noise-before-worker.php');
+    $w = startWorker(__DIR__ . '/fixtures/noise-after-create.php');
     $w->pipes()->request('{}', 'x');
     assertSame(['', 'ok'], FrameConnection::split($w->pipes()->read()));
     $w->waitStderr('during-request');
