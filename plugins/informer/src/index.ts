@@ -1,0 +1,3 @@
+export { informerPlugin } from './plugin.js';
+export { informerService } from './service.js';
+export { workerListJson, workerStateJson } from './worker-state.js';

@@ -1,0 +1,2 @@
+export { resetterPlugin } from './plugin.js';
+export { resetterService } from './service.js';
