@@ -1,5 +1,6 @@
 import { RrError, configViewToken, errorCode, loggerFactoryToken } from '@rr/plugin-api';
 import type { ConfigView, Contribution, Logger, PluginHandle } from '@rr/plugin-api';
+import { coerceBySchema } from '../config/coerce.js';
 import { createConfigView } from '../config/view.js';
 import { createKernelContainer, type KernelContainer } from '../di/container.js';
 import { ErrorCodes } from '../errors/codes.js';
@@ -85,7 +86,7 @@ class RrKernel implements Kernel {
       const { endure: _ignored, ...rest } = config.data;
       view = createConfigView({ ...config, data: rest });
     }
-    const plan = resolvePlugins({ entries, config, view, validateSection });
+    const plan = resolvePlugins({ entries, config, view, validateSection, coerce: coerceBySchema });
     const report = viewProblems.length === 0 ? plan.report : { ...plan.report, problems: [...viewProblems, ...plan.report.problems] };
     this.#plan = { ...plan, report, view };
     return this.#plan;

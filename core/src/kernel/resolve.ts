@@ -179,7 +179,14 @@ function enablement(plugin: AnyPlugin, input: ResolveInput, problems: RrError[])
       }
       return { enabled: false, reason: raw === undefined ? messages.noSection(plugin.name, loaded.file) : messages.emptySection(plugin.name, loaded.file), config: undefined };
     }
-    const found = input.validateSection?.({ section: plugin.name, schema: plugin.config.schema, value: raw, file: loaded.file }) ?? [];
+    let found: ConfigProblem[];
+    try {
+      found = input.validateSection?.({ section: plugin.name, schema: plugin.config.schema, value: raw, file: loaded.file }) ?? [];
+    } catch (err) {
+      // The validator throws only when the plugin's schema itself is broken.
+      problems.push(resolveError(errorCode(err) ?? ErrorCodes.PLUGIN_INVALID, `the config schema of plugin "${plugin.name}" cannot be used: ${err instanceof Error ? err.message : String(err)}`, plugin.name, err));
+      return { enabled: true, config: undefined };
+    }
     if (found.length > 0) {
       for (const problem of found) problems.push(configError(plugin.name, problem));
       return { enabled: true, config: undefined };

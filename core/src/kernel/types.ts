@@ -35,7 +35,7 @@ export interface StopOutcome {
   ok: boolean;
   /** Every drain/stop failure (RR_ERR_PLUGIN_STOP) and, when it ran out, RR_ERR_GRACE_EXPIRED. */
   errors: RrError[];
-  /** Plugins that had not finished stopping when the grace period ran out. */
+  /** Plugins whose drain() or stop() was still running when the grace period ran out. */
   unfinished: string[];
 }
 

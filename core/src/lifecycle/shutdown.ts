@@ -33,9 +33,16 @@ export async function shutdown(input: ShutdownInput): Promise<StopOutcome> {
   const { plugins, dependents, graceMs, logger } = input;
   const errors: RrError[] = [];
   const controller = new AbortController();
+  /** Plugins inside a drain() or stop() right now. */
+  const running = new Set<string>();
+  let expired = false;
+  let unfinished: string[] = [];
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'expired'>((resolve) => {
     timer = setTimeout(() => {
+      // Taken synchronously, before the abort lets hooks react: exactly who had not finished in time.
+      expired = true;
+      unfinished = plugins.map((p) => p.name).reverse().filter((name) => running.has(name));
       controller.abort(new Error(`grace period of ${graceMs} ms expired`));
       resolve('expired');
     }, graceMs);
@@ -46,6 +53,7 @@ export async function shutdown(input: ShutdownInput): Promise<StopOutcome> {
     const hook = p.handle[phase];
     if (hook === undefined) return Promise.resolve();
     logger.debug(`${phase} plugin`, { plugin: p.name, phase });
+    running.add(p.name);
     return new Promise<unknown>((resolve) => resolve(hook.call(p.handle, signal))).then(
       () => undefined,
       (err: unknown) => {
@@ -53,16 +61,12 @@ export async function shutdown(input: ShutdownInput): Promise<StopOutcome> {
         logger.error(wrapped.message, { plugin: p.name, phase, code: wrapped.code });
         errors.push(wrapped);
       },
-    );
+    ).finally(() => running.delete(p.name));
   };
 
   const reversed = [...plugins].reverse();
-  let expired = false;
   for (const p of reversed) {
-    if (await Promise.race([call(p, 'drain'), deadline]) === 'expired') {
-      expired = true;
-      break;
-    }
+    if (await Promise.race([call(p, 'drain'), deadline]) === 'expired') break;
   }
 
   input.onStopPass?.();
@@ -90,16 +94,15 @@ export async function shutdown(input: ShutdownInput): Promise<StopOutcome> {
   if (plugins.length === 0) allDone();
   if (!expired) {
     launchReady();
-    expired = await Promise.race([finished, deadline]) === 'expired';
+    await Promise.race([finished, deadline]);
   }
   if (expired) {
     for (const p of reversed) if (!launched.has(p.name)) launch(p);
-    // One macrotask for forced, synchronous cleanups to report back before we give up on them.
+    // One macrotask for forced, synchronous cleanups to run before rr moves on without them.
     await new Promise((resolve) => setImmediate(resolve));
   }
   clearTimeout(timer);
 
-  const unfinished = plugins.map((p) => p.name).filter((name) => !done.has(name));
   if (expired && unfinished.length > 0) {
     const err = new RrError(ErrorCodes.GRACE_EXPIRED, messages.graceExpired(unfinished, graceMs), { phase: 'stop' });
     logger.error(err.message, { phase: 'stop', code: err.code, plugins: unfinished });
