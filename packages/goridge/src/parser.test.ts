@@ -65,8 +65,16 @@ describe('FrameParser', () => {
     expect(err?.message).toMatch(/expected 0x[0-9a-f]{8}, found 0x[0-9a-f]{8}/);
     expect(err?.message).toContain('"Hello world,"');
     expect(err?.message).toContain('STDERR');
-    expect(err?.bytes?.toString()).toBe('Hello world,');
+    expect(err?.bytes?.toString()).toBe('Hello world, I am PHP output\n');
     expect(frames).toHaveLength(0);
+  });
+
+  it('keeps the bytes after a bad header split across chunks in the error', () => {
+    const { parser } = collect();
+    expect(parser.push(Buffer.from('Fatal e'))).toBeUndefined();
+    const err = parser.push(Buffer.from('rror: oops in x.php'));
+    expect(err?.code).toBe('RR_ERR_GORIDGE_CRC');
+    expect(err?.bytes?.toString()).toBe('Fatal error: oops in x.php');
   });
 
   it('recognises PHP-CLI "Could not open input file"', () => {

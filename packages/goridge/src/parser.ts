@@ -20,6 +20,15 @@ export interface FrameParserOptions {
   checkVersion?: boolean;
 }
 
+/** Most bytes after a bad header kept in the error for diagnostics. */
+const ERROR_BYTES_LIMIT = 64 * 1024;
+
+/** The bad header plus what followed it in the chunk (copied: the error may outlive the chunk). */
+function withRest(head: Buffer, rest: Buffer, restPos: number): Buffer {
+  if (restPos >= rest.length) return head;
+  return Buffer.concat([head, rest.subarray(restPos, restPos + ERROR_BYTES_LIMIT - HEADER_SIZE)]);
+}
+
 /** ASCII "Could not op": the start of PHP-CLI's "Could not open input file: …" (spec §1.6). */
 const COULD_NOT_OPEN = Buffer.from('Could not op', 'latin1');
 
@@ -91,7 +100,7 @@ export class FrameParser {
           this.#stash(chunk.subarray(pos));
           return undefined;
         }
-        if (!this.#readHeader(chunk, pos)) return this.#error;
+        if (!this.#readHeader(chunk, pos, chunk, pos + HEADER_SIZE)) return this.#error;
         const total = this.#total;
         if (remaining < total) {
           this.#stash(chunk.subarray(pos));
@@ -155,7 +164,7 @@ export class FrameParser {
       pos = missing;
       const head = Buffer.concat(this.#parts, HEADER_SIZE);
       this.#parts = [head];
-      if (!this.#readHeader(head, 0)) return -1;
+      if (!this.#readHeader(head, 0, chunk, pos)) return -1;
     }
     const need = this.#total - this.#partsLength;
     if (chunk.length - pos < need) {
@@ -207,19 +216,25 @@ export class FrameParser {
     return { flags: this.#flags, options, payload: buf.subarray(start, pos + this.#total), stream: this.#stream };
   }
 
-  /** Validates the 12 header bytes at `pos`; stores the frame geometry or poisons the parser. */
-  #readHeader(buf: Buffer, pos: number): boolean {
+  /**
+   * Validates the 12 header bytes at `buf[pos]`; stores the frame geometry or poisons the parser.
+   * `rest[restPos..]` is what followed the header in the current chunk, kept in the error's
+   * `bytes` so the owner can show what the peer printed.
+   */
+  #readHeader(buf: Buffer, pos: number, rest: Buffer, restPos: number): boolean {
     const b0 = buf[pos]!;
     const plen = (buf[pos + 2]! | (buf[pos + 3]! << 8) | (buf[pos + 4]! << 16) | (buf[pos + 5]! << 24)) >>> 0;
     const crc = (buf[pos + 6]! | (buf[pos + 7]! << 8) | (buf[pos + 8]! << 16) | (buf[pos + 9]! << 24)) >>> 0;
     const expectedCrc = headerCrc(buf, pos);
-    if (crc !== expectedCrc) return this.#badCrc(buf, pos, expectedCrc, crc);
+    if (crc !== expectedCrc) return this.#badCrc(buf, pos, rest, restPos, expectedCrc, crc);
     const version = b0 >>> 4;
     if (this.#checkVersion && version !== PROTOCOL_VERSION) {
       return this.#poisonHeader(
         GoridgeErrorCodes.VERSION,
         buf,
         pos,
+        rest,
+        restPos,
         `unsupported goridge protocol version: expected ${PROTOCOL_VERSION}, found ${version}`,
         String(PROTOCOL_VERSION),
         String(version),
@@ -232,6 +247,8 @@ export class FrameParser {
         GoridgeErrorCodes.HEADER,
         buf,
         pos,
+        rest,
+        restPos,
         `invalid goridge header length: expected ${MIN_HL}..${MAX_HL} words, found ${hl}`,
         `${MIN_HL}..${MAX_HL}`,
         String(hl),
@@ -243,6 +260,8 @@ export class FrameParser {
         GoridgeErrorCodes.TOO_LARGE,
         buf,
         pos,
+        rest,
+        restPos,
         `goridge frame payload too large: expected at most ${this.#maxPayload} bytes, found ${plen}`,
         `<= ${this.#maxPayload}`,
         String(plen),
@@ -256,15 +275,16 @@ export class FrameParser {
     return true;
   }
 
-  #badCrc(buf: Buffer, pos: number, expected: number, found: number): false {
+  #badCrc(buf: Buffer, pos: number, rest: Buffer, restPos: number, expected: number, found: number): false {
     const head = Buffer.from(buf.subarray(pos, pos + HEADER_SIZE));
+    const bytes = withRest(head, rest, restPos);
     if (head.equals(COULD_NOT_OPEN)) {
       this.#poison(
         new GoridgeError(
           GoridgeErrorCodes.SCRIPT_NOT_FOUND,
           `the worker's PHP script was not found: its output starts with "${printableBytes(head)}" ` +
             `(PHP-CLI's "Could not open input file"); check the script path in server.command`,
-          { expected: 'a goridge frame', found: printableBytes(head), bytes: head },
+          { expected: 'a goridge frame', found: printableBytes(head), bytes },
         ),
       );
       return false;
@@ -276,7 +296,7 @@ export class FrameParser {
           `in header bytes ${hexBytes(head)} ("${printableBytes(head)}"); the peer wrote bytes that are ` +
           `not a frame, typically a PHP worker printing to STDOUT (echo, var_dump, warnings). Send such ` +
           `output to STDERR; see https://docs.roadrunner.dev/docs/known-issues/stdout-crc`,
-        { expected: hex32(expected), found: hex32(found), bytes: head },
+        { expected: hex32(expected), found: hex32(found), bytes },
       ),
     );
     return false;
@@ -286,6 +306,8 @@ export class FrameParser {
     code: typeof GoridgeErrorCodes.VERSION | typeof GoridgeErrorCodes.HEADER | typeof GoridgeErrorCodes.TOO_LARGE,
     buf: Buffer,
     pos: number,
+    rest: Buffer,
+    restPos: number,
     what: string,
     expected: string,
     found: string,
@@ -293,7 +315,11 @@ export class FrameParser {
   ): false {
     const head = Buffer.from(buf.subarray(pos, pos + HEADER_SIZE));
     this.#poison(
-      new GoridgeError(code, `${what} (header bytes ${hexBytes(head)}); ${fix}`, { expected, found, bytes: head }),
+      new GoridgeError(code, `${what} (header bytes ${hexBytes(head)}); ${fix}`, {
+        expected,
+        found,
+        bytes: withRest(head, rest, restPos),
+      }),
     );
     return false;
   }

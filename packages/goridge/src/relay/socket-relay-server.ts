@@ -23,6 +23,8 @@ export interface SocketRelayServerOptions extends RelayOptions {
   unclaimedTimeoutMs?: number;
   /** The pid announced in the pid control frame. @default process.pid */
   serverPid?: number;
+  /** Called when a connection passed the handshake, before it is handed over or filed (debug logs). */
+  onHandshake?: (pid: number) => void;
   /** Receives problems with individual connections (failed handshakes, unclaimed timeouts). */
   onWarning?: (message: string, error?: Error) => void;
 }
@@ -202,6 +204,7 @@ export class SocketRelayServer {
       (pid) => {
         if (!this.#handshaking.delete(relay)) return;
         this.#file(pid, relay);
+        this.#options.onHandshake?.(pid);
       },
       (err: Error) => {
         if (!this.#handshaking.delete(relay)) return;

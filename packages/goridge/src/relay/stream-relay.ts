@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { GoridgeError, GoridgeErrorCodes, printableBytes } from '../errors.js';
-import { encodeFrame, encodeHeader } from '../frame.js';
+import { HEADER_SIZE, encodeFrame, encodeHeader } from '../frame.js';
 import { FrameParser } from '../parser.js';
 import type { Frame, FrameInput } from '../frame.js';
 import type { CloseListener, FrameHandler, Relay, RelayOptions } from './relay.js';
@@ -204,11 +204,11 @@ export class StreamRelay implements Relay {
     if (g === null) return;
     clearTimeout(g.timer);
     const e = g.error;
-    if (g.length === 0) {
-      this.destroy(e);
+    const output = Buffer.concat([e.bytes ?? Buffer.alloc(0), ...g.chunks]).subarray(0, GARBAGE_LIMIT);
+    if (output.length <= HEADER_SIZE) {
+      this.destroy(e); // the message already shows the 12 bytes
       return;
     }
-    const output = Buffer.concat([e.bytes ?? Buffer.alloc(0), ...g.chunks]).subarray(0, GARBAGE_LIMIT);
     const detail = new GoridgeError(e.code, `${e.message}; the peer's output was: "${printableBytes(output, 1024)}"`, {
       cause: e.cause,
       expected: e.expected,

@@ -45,6 +45,8 @@ export class RpcClient {
   readonly relay: Relay;
   readonly #timeoutMs: number;
   readonly #pending = new Map<number, Pending>();
+  /** Seqs of calls that timed out: their late responses are dropped, not treated as protocol errors. */
+  readonly #abandoned = new Set<number>();
   #seq = 0;
 
   constructor(relay: Relay, options: RpcClientOptions = {}) {
@@ -118,6 +120,7 @@ export class RpcClient {
       if (timeoutMs > 0) {
         entry.timer = setTimeout(() => {
           this.#pending.delete(seq);
+          this.#abandoned.add(seq);
           reject(
             new GoridgeError(
               GoridgeErrorCodes.RPC_TIMEOUT,
@@ -158,6 +161,7 @@ export class RpcClient {
       return;
     }
     const entry = this.#pending.get(res.seq);
+    if (entry === undefined && this.#abandoned.delete(res.seq)) return;
     if (entry === undefined) {
       this.relay.destroy(
         new GoridgeError(
