@@ -79,7 +79,10 @@ function compileLogger(cfg: Record<string, unknown>, isRoot: boolean, cwd: strin
     return { threshold: OFF_RANK, layout: 'json', lineEnding, outputs: [], errOutputs, file: undefined };
   }
   const defaults = MODE_DEFAULTS[mode];
-  const threshold = LEVEL_RANK[parseLevel(cfg.level) ?? defaults.level];
+  // RoadRunner fills an empty `level` with "debug" in every mode; only an unparseable one falls back to
+  // the mode's own level.
+  const requested = cfg.level === undefined || cfg.level === '' ? 'debug' : cfg.level;
+  const threshold = LEVEL_RANK[parseLevel(requested) ?? defaults.level];
   const file = isRecord(cfg.file_logger_options) ? fileSpec(cfg.file_logger_options, cwd) : undefined;
   const encoding = cfg.encoding === 'json' || cfg.encoding === 'console' ? cfg.encoding : defaults.encoding;
   let layout: Layout;

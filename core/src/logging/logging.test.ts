@@ -148,8 +148,8 @@ describe('development / console', () => {
 });
 
 describe('raw, off, line endings', () => {
-  it('raw writes the bare message, plus a tab and JSON when there are fields; level info', () => {
-    const { logging, err } = setup({ mode: 'raw' });
+  it('raw writes the bare message, plus a tab and JSON when there are fields', () => {
+    const { logging, err } = setup({ mode: 'raw', level: 'info' });
     const log = logging.named('server');
     log.debug('hidden');
     log.info('hello');
@@ -179,10 +179,10 @@ describe('levels', () => {
     return (['debug', 'info', 'warn', 'error'] as const).filter((l) => log.isEnabled(l));
   };
 
-  it('defaults to the mode level', () => {
+  it('defaults a missing level to debug in every mode, as RoadRunner does', () => {
     expect(enabled(undefined)).toEqual(['debug', 'info', 'warn', 'error']);
-    expect(enabled({ mode: 'production' })).toEqual(['info', 'warn', 'error']);
-    expect(enabled({ mode: 'raw' })).toEqual(['info', 'warn', 'error']);
+    expect(enabled({ mode: 'production' })).toEqual(['debug', 'info', 'warn', 'error']);
+    expect(enabled({ mode: 'raw', level: '' })).toEqual(['debug', 'info', 'warn', 'error']);
   });
 
   it('takes level case-insensitively, with warning as warn', () => {

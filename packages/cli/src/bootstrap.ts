@@ -1,4 +1,4 @@
-import { createKernel, createLogging, loadConfig, validateSection, formatConfigProblems, logsSchema, ErrorCodes,
+import { coerceAndValidate, createKernel, createLogging, loadConfig, validateSection, formatConfigProblems, logsSchema, ErrorCodes,
   type Kernel, type LoadedConfig, type Logging } from '@rr/kernel';
 import { RrError } from '@rr/plugin-api';
 import type { GlobalFlags } from './args.js';
@@ -20,11 +20,13 @@ export interface Booted {
 export async function boot(flags: GlobalFlags, opts: { allowMissingConfig?: boolean } = {}): Promise<Booted> {
   const config = await loadConfiguration(flags, opts.allowMissingConfig ?? false);
   process.chdir(config.dir);
-  const logsProblems = validateSection({ section: 'logs', schema: logsSchema, value: config.data['logs'], file: config.file });
-  if (logsProblems.length > 0) {
-    throw Object.assign(new RrError(ErrorCodes.CONFIG_INVALID, `invalid configuration:\n${formatConfigProblems(logsProblems)}`), { errors: logsProblems });
+  if (!flags.silent) for (const notice of config.notices ?? []) process.stdout.write(`${notice}\n`);
+  // Weak typing applies to `logs` like any section: Octane's `-o logs.output=stdout` must become a list.
+  const logs = coerceAndValidate({ section: 'logs', schema: logsSchema, value: config.data['logs'], file: config.file });
+  if (logs.problems.length > 0) {
+    throw Object.assign(new RrError(ErrorCodes.CONFIG_INVALID, `invalid configuration:\n${formatConfigProblems(logs.problems)}`), { errors: logs.problems });
   }
-  const logging = createLogging(config.data['logs']);
+  const logging = createLogging(logs.value);
   const entries = [...(await builtinEntries()), ...(await externalEntries(config.data['plugins'], config.dir))];
   const kernel = createKernel({ entries, config, loggers: logging, version: rrVersion(), validateSection });
   return { config, logging, kernel };
