@@ -112,8 +112,8 @@ describe('buildDependencyGraph: ties', () => {
       const g = buildDependencyGraph({ nodes: nodes(spec, reg) });
       expect(g.order).toHaveLength(7);
       for (const e of g.edges) expect(g.order.indexOf(e.from), `${e.from} before ${e.to}`).toBeLessThan(g.order.indexOf(e.to));
-      // Plugins with no edges at all keep their registration order relative to each other.
-      const free = reg.filter((n) => n === 'logs' || n === 'server' || n === 'rpc');
+      // Roots (no incoming edge) are all ready at once, so they keep their registration order.
+      const free: string[] = reg.filter((n) => n === 'logs' || n === 'server' || n === 'rpc');
       expect(g.order.filter((n) => free.includes(n))).toEqual(free);
     }
   });
