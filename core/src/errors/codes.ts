@@ -53,6 +53,12 @@ export const ErrorCodes = {
   CLI_USAGE: 'RR_ERR_CLI_USAGE',
   /** A log output (`logs.output`, a channel's output, or `file_logger_options.log_output`) cannot be opened. */
   LOGS_OUTPUT: 'RR_ERR_LOGS_OUTPUT',
+  /** `rr reset`/`rr workers`: the configuration has no `rpc` section, so there is no server address. */
+  CLI_RPC_NOT_CONFIGURED: 'RR_ERR_CLI_RPC_NOT_CONFIGURED',
+  /** `rr reset`/`rr workers`: `rpc.listen` is missing or not a tcp:// or unix:// address. */
+  CLI_RPC_ADDRESS: 'RR_ERR_CLI_RPC_ADDRESS',
+  /** `rr reset`/`rr workers`: nothing answers at `rpc.listen` (is `rr serve` running?). */
+  CLI_RPC_CONNECT: 'RR_ERR_CLI_RPC_CONNECT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -4,7 +4,11 @@ import type { PluginEntry } from '@rr/kernel';
  * The plugins shipped with rr, in registration order (RoadRunner's container/plugins.go). Order here
  * only breaks ties: dependencies decide the start order. Imported lazily so `rr --version` stays fast.
  */
-const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [];
+const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
+  { packageName: '@rr/plugin-rpc', exportName: 'rpcPlugin' },
+  { packageName: '@rr/plugin-informer', exportName: 'informerPlugin' },
+  { packageName: '@rr/plugin-resetter', exportName: 'resetterPlugin' },
+];
 
 export async function builtinEntries(): Promise<PluginEntry[]> {
   const entries: PluginEntry[] = [];

@@ -2,11 +2,13 @@ import { errorCode } from '@rr/plugin-api';
 import { ErrorCodes } from '@rr/kernel';
 import { parseCommandLine } from './args.js';
 import { plugins } from './commands/plugins.js';
+import { reset } from './commands/reset.js';
 import { serve } from './commands/serve.js';
+import { workers } from './commands/workers.js';
 import { formatError } from './format-error.js';
 import { HELP } from './help.js';
 
-const COMMANDS = ['serve', 'plugins', 'help'] as const;
+const COMMANDS = ['serve', 'plugins', 'reset', 'workers', 'help'] as const;
 
 /** Runs one command line; returns the exit code (2 for usage errors, 1 for any other error). */
 export async function run(argv: string[]): Promise<number> {
@@ -18,6 +20,10 @@ export async function run(argv: string[]): Promise<number> {
         return await serve(args.flags);
       case 'plugins':
         return await plugins(args);
+      case 'reset':
+        return await reset(args);
+      case 'workers':
+        return await workers(args);
       case 'help':
       case undefined:
         process.stdout.write(HELP);
