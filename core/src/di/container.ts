@@ -11,6 +11,7 @@ import 'reflect-metadata';
 import { Lifecycle, container as globalContainer, type DependencyContainer } from 'tsyringe';
 import { isToken } from '@rr/plugin-api';
 import type { Constructor, PluginContainer, Token } from '@rr/plugin-api';
+import { messages } from '../errors/messages.js';
 
 export interface KernelContainer {
   /** Makes a value visible to every plugin scope, by token id. */
@@ -60,7 +61,7 @@ function pluginContainer(plugin: string, scope: DependencyContainer): PluginCont
     resolve<T>(target: Token<T> | Constructor<T>): T {
       if (isToken(target)) {
         if (!scope.isRegistered(target.id, true)) {
-          throw new Error(`plugin "${plugin}" resolved token "${target.id}", but nothing is registered for it in its container; provide it (ctx.provide / container.register) before resolving it`);
+          throw new Error(messages.unresolvedToken(plugin, target.id));
         }
         return scope.resolve<T>(target.id);
       }

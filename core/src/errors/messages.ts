@@ -41,6 +41,28 @@ export const messages = {
   pluginInvalid: (who: string, problem: string): string =>
     `${who} is not a valid rr plugin: ${problem}. Build it with definePlugin() from @rr/plugin-api and export the result`,
 
+  /** Names an entry that may not even have a usable name. */
+  entryLabel: (name: string | undefined, index: number, pkg: string | undefined): string =>
+    `${name === undefined ? `plugin #${index + 1}` : `plugin ${q(name)}`} from ${q(pkg ?? 'unknown package')}`,
+
+  tokenKindConflict: (token: string, multi: boolean, other: string): string =>
+    `it uses token ${q(token)} as ${multi ? 'a multi' : 'a plain'} token, but ${q(other)} uses it as ${multi ? 'a plain' : 'a multi'} token; both must come from the same defineToken()`,
+
+  schemaUnusable: (plugin: string, err: unknown): string =>
+    `the config schema of plugin ${q(plugin)} cannot be used: ${err instanceof Error ? err.message : String(err)}`,
+
+  disposeFailed: (err: unknown): string =>
+    `disposing the DI container after every plugin stopped failed: ${describeThrown(err)}`,
+
+  unresolvedToken: (plugin: string, token: string): string =>
+    `plugin ${q(plugin)} resolved token ${q(token)}, but nothing is registered for it in its container; provide it (ctx.provide / container.register) before resolving it`,
+
+  fatalWhileStopping: (plugin: string, state: string, err: unknown): string =>
+    `plugin ${q(plugin)} reported a fatal error while rr was ${state}: ${describeThrown(err)}`,
+
+  disabled: (plugin: string, reason: string): string =>
+    `plugin ${q(plugin)} is disabled: ${reason}`,
+
   pluginDuplicate: (name: string, packages: readonly string[]): string =>
     `two plugins are named ${q(name)} (from ${list(packages)}); a name is also a config section, so it must be unique. Remove one of them from the plugin list`,
 

@@ -66,6 +66,18 @@ describe('resolve()', () => {
     expect(kernel.resolve().problems[1]?.message).toContain('threw from enabled()');
   });
 
+  it('reports one token id used as plain by one plugin and multi by another', () => {
+    const { kernel } = setup([
+      plugin({ name: 'rpc', collects: [defineToken('rpc.services', { multi: true })], init: () => undefined }),
+      plugin({ name: 'kv', provides: [defineToken('rpc.services')], init: () => undefined }),
+    ]);
+    expect(kernel.resolve().problems).toMatchObject([{
+      code: 'RR_ERR_PLUGIN_INVALID',
+      plugin: 'kv',
+      message: expect.stringContaining('it uses token "rpc.services" as a plain token, but "rpc" uses it as a multi token'),
+    }]);
+  });
+
   it('compiles a copy of the section and deep-freezes the result', async () => {
     let seen: unknown;
     const { kernel, config } = setup([plugin<{ list: string[] }>({

@@ -196,7 +196,7 @@ class RrKernel implements Kernel {
     try {
       await this.#container?.dispose();
     } catch (err) {
-      const wrapped = new RrError(ErrorCodes.PLUGIN_STOP, `disposing the DI container failed: ${String(err)}`, { phase: 'stop', cause: err });
+      const wrapped = new RrError(ErrorCodes.PLUGIN_STOP, messages.disposeFailed(err), { phase: 'stop', cause: err });
       this.#log.error(wrapped.message, { phase: 'stop', code: wrapped.code });
       outcome.errors.push(wrapped);
       outcome.ok = false;
@@ -238,7 +238,7 @@ class RrKernel implements Kernel {
       this.#requestInterrupt(err);
     } else {
       // Already shutting down (or done): the error cannot change the outcome, but it must be seen.
-      this.#log.warn(`plugin "${plugin}" reported a fatal error while rr was ${state}: ${String((cause as Error)?.message ?? cause)}`, { plugin, phase: 'stop', code: ErrorCodes.PLUGIN_FATAL });
+      this.#log.warn(messages.fatalWhileStopping(plugin, state, cause), { plugin, phase: 'stop', code: ErrorCodes.PLUGIN_FATAL });
     }
   }
 
@@ -264,7 +264,7 @@ class RrKernel implements Kernel {
   }
 
   #logPlan(plan: ResolvedPlan): void {
-    for (const { name, reason } of plan.disabled) this.#log.info(`plugin "${name}" is disabled: ${reason}`, { plugin: name, phase: 'resolve', reason });
+    for (const { name, reason } of plan.disabled) this.#log.info(messages.disabled(name, reason), { plugin: name, phase: 'resolve', reason });
     this.#log.debug('plugin start order', { phase: 'resolve', order: plan.report.order });
     for (const p of plan.report.plugins) {
       if (p.position !== undefined) this.#log.debug('plugin planned', { plugin: p.name, phase: 'resolve', position: p.position, dependsOn: p.dependsOn });

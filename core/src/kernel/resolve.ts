@@ -65,7 +65,7 @@ export function resolvePlugins(input: ResolveInput): ResolvedPlan {
     const shape = pluginShapeProblems(raw);
     const name = typeof (raw as { name?: unknown } | null)?.name === 'string' ? (raw as { name: string }).name : undefined;
     if (shape.length > 0) {
-      const who = `${name === undefined ? `plugin #${rank + 1}` : `plugin "${name}"`} from "${entry?.packageName ?? 'unknown package'}"`;
+      const who = messages.entryLabel(name, rank, entry?.packageName);
       for (const problem of shape) problems.push(resolveError(ErrorCodes.PLUGIN_INVALID, messages.pluginInvalid(who, problem), name));
       return;
     }
@@ -86,8 +86,8 @@ export function resolvePlugins(input: ResolveInput): ResolvedPlan {
       const seen = tokenKinds.get(token.id);
       if (seen === undefined) tokenKinds.set(token.id, { multi: token.multi, plugin: plugin.name });
       else if (seen.multi !== token.multi) {
-        problems.push(resolveError(ErrorCodes.PLUGIN_INVALID, messages.pluginInvalid(`plugin "${plugin.name}" from "${entry.packageName}"`,
-          `it uses token "${token.id}" as ${token.multi ? 'a multi' : 'a plain'} token, but "${seen.plugin}" uses it as ${seen.multi ? 'a multi' : 'a plain'} token; both must come from the same defineToken()`), plugin.name));
+        const who = messages.entryLabel(plugin.name, rank, entry.packageName);
+        problems.push(resolveError(ErrorCodes.PLUGIN_INVALID, messages.pluginInvalid(who, messages.tokenKindConflict(token.id, token.multi, seen.plugin)), plugin.name));
       }
     }
     candidates.push({ rank, entry, plugin, name: plugin.name, ...enablement(plugin, input, problems) });
@@ -184,7 +184,7 @@ function enablement(plugin: AnyPlugin, input: ResolveInput, problems: RrError[])
       found = input.validateSection?.({ section: plugin.name, schema: plugin.config.schema, value: raw, file: loaded.file }) ?? [];
     } catch (err) {
       // The validator throws only when the plugin's schema itself is broken.
-      problems.push(resolveError(errorCode(err) ?? ErrorCodes.PLUGIN_INVALID, `the config schema of plugin "${plugin.name}" cannot be used: ${err instanceof Error ? err.message : String(err)}`, plugin.name, err));
+      problems.push(resolveError(errorCode(err) ?? ErrorCodes.PLUGIN_INVALID, messages.schemaUnusable(plugin.name, err), plugin.name, err));
       return { enabled: true, config: undefined };
     }
     if (found.length > 0) {
