@@ -1,0 +1,57 @@
+import type { Payload } from '@rr/pool-api';
+
+/**
+ * One `exec` call travelling through a pool: queued, then run by a worker (possibly several times,
+ * when a worker asks to be restarted instead of answering). Exactly one of resolve/reject settles
+ * the caller's promise; later calls are ignored. A class rather than closures: it is allocated once
+ * per request on the hot path.
+ */
+export class Task {
+  /** True once resolved or rejected. */
+  settled = false;
+  /** How many workers asked to be restarted instead of answering it. */
+  restarts = 0;
+  /** While queued: the allocate_timeout timer. */
+  timer: NodeJS.Timeout | undefined = undefined;
+  /** True while waiting in the queue (removal from the queue is lazy). */
+  queued = false;
+  /** Set once the allocate timeout was extended because the dynamic allocator added workers. */
+  extended = false;
+  /** The abort listener, removed when the task settles. */
+  onAbort: (() => void) | undefined = undefined;
+  /** The worker running it, if any. */
+  worker: { abortTask(task: Task): void } | undefined = undefined;
+
+  constructor(
+    readonly payload: Payload,
+    readonly signal: AbortSignal | undefined,
+    readonly onChunk: ((chunk: Payload) => void | Promise<void>) | undefined,
+    private readonly res: (p: Payload) => void,
+    private readonly rej: (e: Error) => void,
+  ) {}
+
+  resolve(result: Payload): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer !== undefined || this.onAbort !== undefined) this.#cleanup();
+    this.res(result);
+  }
+
+  reject(err: Error): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer !== undefined || this.onAbort !== undefined) this.#cleanup();
+    this.rej(err);
+  }
+
+  #cleanup(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.onAbort !== undefined) {
+      this.signal?.removeEventListener('abort', this.onAbort);
+      this.onAbort = undefined;
+    }
+  }
+}
