@@ -39,8 +39,12 @@ export interface Relay {
    * @throws GoridgeError RR_ERR_GORIDGE_CLOSED after close; RR_ERR_GORIDGE_ENCODE for a bad frame.
    */
   send(frame: FrameInput): boolean;
-  /** Writes bytes that already form whole frames (e.g. STOP_FRAME_BYTES). Same contract as send. */
-  sendEncoded(bytes: Uint8Array): boolean;
+  /**
+   * Writes bytes that already form whole frames (e.g. STOP_FRAME_BYTES). Several parts (header,
+   * context, body) are corked into one writev, so the frame still leaves in a single write. Same
+   * contract as {@link send}.
+   */
+  sendEncoded(bytes: Uint8Array, ...more: Uint8Array[]): boolean;
   /** Resolves when the write buffer has drained (immediately if it is not full), or on close. */
   drained(): Promise<void>;
   /** Flushes pending writes, then releases the streams. Idempotent. Close listeners get undefined. */

@@ -53,6 +53,16 @@ describe('StreamRelay (in-memory streams)', () => {
     expect(Buffer.concat(chunks).equals(encodeFrame(big))).toBe(true);
   });
 
+  it('sendEncoded writes several parts as one frame, in order', async () => {
+    const { outgoing, relay } = pair();
+    const whole = encodeFrame({ options: [3], payload: Buffer.from('ctxbody') });
+    const chunks: Buffer[] = [];
+    outgoing.on('data', (c: Buffer) => chunks.push(c));
+    relay.sendEncoded(whole.subarray(0, 16), whole.subarray(16, 19), Buffer.alloc(0), whole.subarray(19));
+    await new Promise((r) => setImmediate(r));
+    expect(Buffer.concat(chunks).equals(whole)).toBe(true);
+  });
+
   it('closes with the parser error on garbage and refuses further sends', async () => {
     const { incoming, relay, closed } = pair();
     incoming.write('not a goridge frame at all');

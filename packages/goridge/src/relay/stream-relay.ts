@@ -96,9 +96,15 @@ export class StreamRelay implements Relay {
     return ok;
   }
 
-  sendEncoded(bytes: Uint8Array): boolean {
+  sendEncoded(bytes: Uint8Array, ...more: Uint8Array[]): boolean {
     if (this.closed) throw this.#closedError();
-    return this.#writable.write(bytes);
+    const w = this.#writable;
+    if (more.length === 0) return w.write(bytes);
+    w.cork();
+    let ok = w.write(bytes);
+    for (const part of more) if (part.length > 0) ok = w.write(part);
+    w.uncork();
+    return ok;
   }
 
   drained(): Promise<void> {
