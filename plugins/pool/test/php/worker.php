@@ -10,6 +10,7 @@
 //   TEST_IGNORE_STOP=1    ignore the stop command and SIGTERM (for kill deadlines)
 //
 // Each request's context selects what to do; the body is the data:
+//   {...json}       mirror: answer the same context and body
 //   echo            answer {"pid":..,"execs":..} + the body
 //   env             answer with a JSON object of the RR_* and TEST_* variables
 //   crash           SIGKILL itself mid-request (after writing to STDERR)
@@ -21,7 +22,8 @@
 //   alloc:MB        keep MB megabytes allocated, then echo
 //   soft            answer an error frame (soft error) with the body as message
 //   stop            ask to be restarted (stop frame), then wait for the server's stop command
-//   stopthen        like stop, but only on the first request this process sees
+//   stoponce:FILE   like stop when FILE does not exist (and creates it), else echo
+//   softstop        an error frame, then a restart request (Laravel Octane on an exception)
 //   stream:N        N chunks with STREAM set (PING on every 5th; waits for the PONG), then a final frame
 //   streamforever   chunks until the server sends STOP, then the empty terminator frame
 //   stderr:KB       write KB kilobytes to STDERR, then echo
@@ -140,7 +142,6 @@ function poll_frame($in): ?array
 
 $execs = 0;
 $held = [];
-$seenStop = false;
 while (true) {
     [$flags, $opts, $payload, $stream] = read_frame($in);
     if ($flags & F_CONTROL) {
@@ -165,6 +166,11 @@ while (true) {
     $ctx = substr($payload, 0, $ctxLen);
     $body = (string) substr($payload, $ctxLen);
     $execs++;
+    if ($ctx !== '' && $ctx[0] === '{') {
+        // mirror: the same context and body back, like the library's examples/echo.php
+        respond($out, $ctx, $body);
+        continue;
+    }
     $arg = '';
     if (($p = strpos($ctx, ':')) !== false) {
         $arg = substr($ctx, $p + 1);
@@ -216,14 +222,20 @@ while (true) {
         case 'soft':
             write_frame($out, F_ERROR, [], $body);
             break;
-        case 'stopthen':
-            if ($seenStop) {
+        case 'stoponce':
+            // Only the first worker to see this request (per flag file) asks to be restarted.
+            if (file_exists($arg)) {
                 respond($out, $meta, $body);
                 break;
             }
+            touch($arg);
             // no break
         case 'stop':
-            $seenStop = true;
+            respond($out, '{"stop":true}', '');
+            break;
+        case 'softstop':
+            // What Laravel Octane's worker does when the app throws: an error, then a restart request.
+            write_frame($out, F_ERROR, [], $body);
             respond($out, '{"stop":true}', '');
             break;
         case 'stream':
