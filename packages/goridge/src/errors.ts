@@ -17,6 +17,8 @@ export const GoridgeErrorCodes = {
   TRUNCATED: 'RR_ERR_GORIDGE_TRUNCATED',
   /** A frame handed to the encoder breaks a protocol limit. */
   ENCODE: 'RR_ERR_GORIDGE_ENCODE',
+  /** A frame handler threw; the frames after it in the same read were lost. */
+  HANDLER: 'RR_ERR_GORIDGE_HANDLER',
   /** Reading from or writing to the underlying stream failed. */
   IO: 'RR_ERR_GORIDGE_IO',
   /** The relay or RPC client is already closed. */

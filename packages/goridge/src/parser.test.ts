@@ -139,6 +139,7 @@ describe('FrameParser', () => {
     expect(calls).toBe(1);
     expect(parser.push(good)).toBe(parser.error);
     expect(parser.error?.cause).toBeInstanceOf(Error);
+    expect(parser.error?.code).toBe('RR_ERR_GORIDGE_HANDLER');
     expect(calls).toBe(1);
   });
 });

@@ -114,9 +114,12 @@ export class FrameParser {
       return undefined;
     } catch (err) {
       if (this.#error === undefined) {
-        this.#error = new GoridgeError(GoridgeErrorCodes.IO, `goridge frame handler threw: ${String(err)}`, {
-          cause: err,
-        });
+        this.#error = new GoridgeError(
+          GoridgeErrorCodes.HANDLER,
+          `a goridge frame handler threw: ${String(err)}; frames after it in the same read were lost, so ` +
+            'the connection must be dropped. This is a bug in the frame handler',
+          { cause: err },
+        );
       }
       throw err;
     }
