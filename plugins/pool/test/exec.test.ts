@@ -129,9 +129,10 @@ describe('streaming', () => {
     expect(chunks).toEqual(Array.from({ length: 12 }, (_, i) => `chunk${i + 1};`));
     expect(text(result).body).toBe('chunk12;');
     // The test worker blocks after each PING until the PONG arrives: reaching here proves both.
+    // Its STDERR notes travel on another pipe and may land after the answer: wait for them.
+    await logger.waitFor((r) => r.msg.includes('got pong after chunk 10'));
     const pongs = logger.records.filter((r) => r.level === 'info' && r.msg.includes('got pong')).map((r) => r.msg).join('');
     expect(pongs).toContain('got pong after chunk 5');
-    expect(pongs).toContain('got pong after chunk 10');
   });
 
   it('concatenates a streamed answer when there is no onChunk', async () => {
