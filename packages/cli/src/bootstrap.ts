@@ -1,4 +1,4 @@
-import { coerceAndValidate, createKernel, createLogging, loadConfig, validateSection, formatConfigProblems, logsSchema, ErrorCodes,
+import { coerceAndValidate, createKernel, createLogging, loadConfig, validateSection, logsSchema, ErrorCodes,
   type Kernel, type LoadedConfig, type Logging } from '@rr/kernel';
 import { RrError } from '@rr/plugin-api';
 import type { GlobalFlags } from './args.js';
@@ -22,9 +22,10 @@ export async function boot(flags: GlobalFlags, opts: { allowMissingConfig?: bool
   process.chdir(config.dir);
   if (!flags.silent) for (const notice of config.notices ?? []) process.stdout.write(`${notice}\n`);
   // Weak typing applies to `logs` like any section: Octane's `-o logs.output=stdout` must become a list.
-  const logs = coerceAndValidate({ section: 'logs', schema: logsSchema, value: config.data['logs'], file: config.file });
+  const logs = config.data['logs'] === undefined ? { value: undefined, problems: [] }
+    : coerceAndValidate({ section: 'logs', schema: logsSchema, value: config.data['logs'], file: config.file });
   if (logs.problems.length > 0) {
-    throw Object.assign(new RrError(ErrorCodes.CONFIG_INVALID, `invalid configuration:\n${formatConfigProblems(logs.problems)}`), { errors: logs.problems });
+    throw Object.assign(new RrError(ErrorCodes.CONFIG_INVALID, `invalid "logs" section (${logs.problems.length} problem(s)):`), { errors: logs.problems });
   }
   const logging = createLogging(logs.value);
   const entries = [...(await builtinEntries()), ...(await externalEntries(config.data['plugins'], config.dir))];

@@ -6,8 +6,9 @@ import { isPlugin, RrError, type AnyPlugin } from '@rr/plugin-api';
 import { ErrorCodes, type PluginEntry } from '@rr/kernel';
 
 /**
- * Loads the third-party plugin packages named in the top-level `plugins:` list. Each package is
- * resolved from the configuration's directory, like any Node module an app depends on, and must export
+ * Loads the third-party plugin packages named in the top-level `plugins:` list. Each entry (a package
+ * name, or a path while developing) is resolved from the configuration's directory, like any Node
+ * module an app depends on, and must export
  * plugin definitions (a default export that is a plugin or a list of them, and/or named exports).
  * Nothing is scanned: only listed packages are loaded.
  */
@@ -25,7 +26,7 @@ export async function externalEntries(list: unknown, configDir: string): Promise
       resolved = requireFrom.resolve(packageName);
     } catch (err) {
       throw new RrError(ErrorCodes.PLUGIN_LOAD,
-        `plugins: cannot find package "${packageName}" from ${configDir}. Install it in the app (npm install ${packageName}) or fix the name.`, { cause: err });
+        `plugins: cannot find package "${packageName}" from ${configDir}. Install it next to the configuration (npm install ${packageName}), or fix the name or path.`, { cause: err });
     }
     let mod: Record<string, unknown>;
     try {

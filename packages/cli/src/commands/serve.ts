@@ -44,6 +44,10 @@ export async function serve(flags: GlobalFlags): Promise<number> {
     });
   });
 
+  // A server whose plugins hold no sockets (only third-party ones, say) must still wait for a signal.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  void finished.finally(() => clearInterval(keepAlive));
+
   if (flags.pid) writeFileSync(resolve('.pid'), String(process.pid));
   await kernel.start();
   say(`[INFO] RoadRunner server started; version: ${rrVersion()}, buildtime: ${buildTime()}`);
