@@ -8,6 +8,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-rpc', exportName: 'rpcPlugin' },
   { packageName: '@rr/plugin-informer', exportName: 'informerPlugin' },
   { packageName: '@rr/plugin-resetter', exportName: 'resetterPlugin' },
+  { packageName: '@rr/plugin-pool', exportName: 'poolPlugin' },
 ];
 
 export async function builtinEntries(): Promise<PluginEntry[]> {

@@ -293,13 +293,10 @@ export class Worker {
         buf.set(body, HEADER_SIZE + 4 + context.length);
         relay.sendEncoded(buf);
       } else {
-        // Large payloads are not copied; the three writes are consecutive (single-threaded), so
-        // the worker still reads one intact frame.
+        // Large payloads are not copied: header, context and body leave corked in one writev.
         const head = Buffer.allocUnsafe(HEADER_SIZE + 4);
         writeHeader(head, 0, flags, [context.length], len, 0);
-        relay.sendEncoded(head);
-        if (context.length > 0) relay.sendEncoded(context);
-        if (body.length > 0) relay.sendEncoded(body);
+        relay.sendEncoded(head, context, body);
       }
     } catch (err) {
       // The relay closed under us: the close handler reports the crash with the exit details.
