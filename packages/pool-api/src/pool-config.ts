@@ -1,4 +1,4 @@
-import { ConfigError, parseDuration } from '@rr/plugin-api';
+import { ConfigError, GO_DURATION_PATTERN, parseDuration } from '@rr/plugin-api';
 
 /**
  * The common pool block (`http.pool`, `jobs.pool`, `grpc.pool`, …), compiled: defaults filled in,
@@ -53,10 +53,34 @@ export interface DynamicAllocatorConfig {
   readonly idleTimeoutMs: number;
 }
 
+// The pattern only constrains strings; an integer is nanoseconds (RoadRunner's quirk).
 const duration = {
   description: 'Go duration ("30s", "1m", "500ms"); a bare integer is nanoseconds.',
-  oneOf: [{ type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$' }, { type: 'integer', minimum: 0 }],
+  type: ['string', 'integer'],
+  pattern: GO_DURATION_PATTERN,
 };
+
+/**
+ * Turns a configured command into argv, as RoadRunner does for `server.command` and
+ * `<plugin>.pool.command` (no shell, no quoting): a list of two or more items is argv as written; a
+ * string is split on commas when it has any (viper's string-to-list rule, which makes Laravel
+ * Octane's `-o server.command=php,worker.php` work), otherwise on spaces; a one-item list is split
+ * on spaces too. A path containing a comma or a space must therefore be written as a list.
+ * @public
+ */
+export function parseCommand(value: unknown): string[] {
+  if (Array.isArray(value)) {
+    const items = value.map((v) => String(v));
+    return items.length === 1 ? splitSpaces(items[0]!) : items;
+  }
+  if (typeof value !== 'string') return [];
+  if (value.includes(',')) return value.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  return splitSpaces(value);
+}
+
+function splitSpaces(s: string): string[] {
+  return s.split(' ').filter((p) => p !== '');
+}
 
 /** JSON Schema (draft 2019-09) of the common pool block; consumers embed it under their `pool` key. @public */
 export const poolConfigSchema = {
@@ -108,8 +132,7 @@ export function compilePoolConfig(raw: unknown, path: string, cpus: number): Poo
   const r = (raw ?? {}) as Raw;
   const ms = (key: string, fallback: number, from: Raw = r, prefix = path): number =>
     from[key] === undefined ? fallback : parseDuration(from[key], `${prefix}.${key}`);
-  const command = r['command'] === undefined ? undefined
-    : Array.isArray(r['command']) ? (r['command'] as string[]) : String(r['command']).split(' ').filter(Boolean);
+  const command = r['command'] === undefined ? undefined : parseCommand(r['command']);
   if (command !== undefined && command.length === 0) throw new ConfigError(`${path}.command`, 'a non-empty command', r['command']);
   const numWorkers = Number(r['num_workers'] ?? 0) || cpus;
   if (numWorkers > 500) throw new ConfigError(`${path}.num_workers`, "at most 500 (number of workers can't be more than 500)", numWorkers);

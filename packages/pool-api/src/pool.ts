@@ -21,7 +21,12 @@ export interface ExecOptions {
   readonly signal?: AbortSignal;
   /**
    * Receives every frame of a streamed response (the worker set STREAM) as it arrives, the last one
-   * included. Without it, streamed chunks are concatenated into the result.
+   * included, one at a time: a returned promise is awaited before the next frame is handed over.
+   * It is not called for an ordinary single-frame response. When it was called, `exec` resolves
+   * with the final frame (already passed to it) once it has consumed every frame. Throwing (or
+   * rejecting) means the consumer cannot take more, like an abort: the stream is stopped and `exec`
+   * rejects with that error. Without it, streamed bodies are concatenated into the result (context
+   * of the first frame).
    */
   readonly onChunk?: (chunk: Payload) => void | Promise<void>;
 }
@@ -52,10 +57,18 @@ export interface WorkerInfo {
 export interface Pool {
   readonly name: string;
   /**
-   * Runs one request on a free worker. Rejects with an error whose `code` says why:
-   * RR_ERR_POOL_NO_FREE_WORKERS, RR_ERR_POOL_QUEUE_FULL, RR_ERR_POOL_STOPPED, RR_ERR_WORKER_SOFT_ERROR
-   * (the worker called error(); it stays alive), RR_ERR_WORKER_CRASHED, RR_ERR_WORKER_EXEC_TTL,
-   * RR_ERR_WORKER_PROTOCOL.
+   * Runs one request on a free worker (requests wait in a FIFO queue when all are busy). Rejects with
+   * an error whose `code` says why:
+   * - RR_ERR_POOL_NO_FREE_WORKERS (nothing free within allocate_timeout), RR_ERR_POOL_QUEUE_FULL
+   *   (max_queue_size), RR_ERR_POOL_STOPPED (destroyed), RR_ERR_POOL_ABORTED (options.signal fired),
+   *   RR_ERR_POOL_EMPTY_PAYLOAD (context and body both empty), RR_ERR_POOL_BOOT (debug mode: the
+   *   fresh worker could not start);
+   * - RR_ERR_WORKER_SOFT_ERROR (the worker called error(); it stays alive), RR_ERR_WORKER_CRASHED
+   *   (it died mid-request), RR_ERR_WORKER_EXEC_TTL (killed at exec_ttl), RR_ERR_WORKER_PROTOCOL
+   *   (garbage on its relay), RR_ERR_WORKER_RESTART_LOOP (every worker asked to restart instead of
+   *   answering). A worker asking to restart (PHP stop()) is otherwise invisible: the request is
+   *   re-run on another worker.
+   * Worker errors carry `pid` and, for deaths, `exitCode`/`signal` and the `stderr` tail.
    */
   exec(payload: Payload, options?: ExecOptions): Promise<Payload>;
   workers(): WorkerInfo[];
