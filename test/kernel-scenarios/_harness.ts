@@ -17,7 +17,7 @@ export interface FakeSpec {
   readonly contributes?: readonly Token<unknown>[];
   /** Read in serve; recorded as `collected:<name>:<token>=<plugins>`. */
   readonly collects?: readonly Token<unknown>[];
-  readonly config?: { readonly schema?: object; readonly required?: boolean; readonly compile?: (raw: unknown) => unknown };
+  readonly config?: { readonly section?: string; readonly schema?: object; readonly required?: boolean; readonly compile?: (raw: unknown) => unknown };
   readonly enabled?: (config: unknown) => Enablement;
   /** Semver range of the plugin API. @default "^0.1.0" */
   readonly kernel?: string;
@@ -131,6 +131,7 @@ export function materialize(spec: FakeSpec, events: string[], loggers: MemoryLog
     ...(spec.config === undefined ? {} : {
       config: {
         schema: spec.config.schema ?? { type: 'object' },
+        ...(spec.config.section === undefined ? {} : { section: spec.config.section }),
         ...(spec.config.required === undefined ? {} : { required: spec.config.required }),
         ...(spec.config.compile === undefined ? {} : { compile: spec.config.compile }),
       },

@@ -170,18 +170,21 @@ function enablement(plugin: AnyPlugin, input: ResolveInput, problems: RrError[])
   const { config: loaded, view } = input;
   let config: unknown;
   if (plugin.config !== undefined) {
-    const raw = loaded.data[plugin.name];
+    // Most plugins read the top-level section named after them; middleware reads a nested one
+    // (`http.static`), as in RoadRunner.
+    const sectionPath = plugin.config.section ?? plugin.name;
+    const raw = sectionAt(loaded.data, sectionPath);
     // RoadRunner asks viper `IsSet`, which is false for a key holding null: `http:` alone disables http.
     if (raw === undefined || raw === null) {
       if (plugin.config.required === true) {
-        problems.push(configError(plugin.name, configProblem(loaded.file, plugin.name, raw, messages.sectionRequired(plugin.name))));
+        problems.push(configError(plugin.name, configProblem(loaded.file, sectionPath, raw, messages.sectionRequired(sectionPath))));
         return { enabled: true, config: undefined };
       }
-      return { enabled: false, reason: raw === undefined ? messages.noSection(plugin.name, loaded.file) : messages.emptySection(plugin.name, loaded.file), config: undefined };
+      return { enabled: false, reason: raw === undefined ? messages.noSection(sectionPath, loaded.file) : messages.emptySection(sectionPath, loaded.file), config: undefined };
     }
     let found: ConfigProblem[];
     try {
-      found = input.validateSection?.({ section: plugin.name, schema: plugin.config.schema, value: raw, file: loaded.file }) ?? [];
+      found = input.validateSection?.({ section: sectionPath, schema: plugin.config.schema, value: raw, file: loaded.file }) ?? [];
     } catch (err) {
       // The validator throws only when the plugin's schema itself is broken.
       problems.push(resolveError(errorCode(err) ?? ErrorCodes.PLUGIN_INVALID, messages.schemaUnusable(plugin.name, err), plugin.name, err));
@@ -252,4 +255,14 @@ function allTokens(p: AnyPlugin): Token<unknown>[] {
 
 function mapIds(map: Record<string, Token<unknown>> | undefined): string[] {
   return Object.values(map ?? {}).map((t) => t.id);
+}
+
+/** The value at a dotted section path of the loaded tree (keys are already lowercase). */
+function sectionAt(data: Record<string, unknown>, path: string): unknown {
+  let node: unknown = data;
+  for (const key of path.split('.')) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key.toLowerCase()];
+  }
+  return node;
 }

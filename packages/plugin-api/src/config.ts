@@ -27,6 +27,12 @@ export interface ConfigView {
  * @public
  */
 export interface PluginConfigSpec<C> {
+  /**
+   * Dotted path of the section this plugin reads, when it is not the top-level key named after the
+   * plugin: RoadRunner's middleware read theirs inside `http` (`http.static`, `http.headers`).
+   * @default the plugin's name
+   */
+  readonly section?: string;
   /** JSON Schema for the section. */
   readonly schema: object;
   /** When true, a missing section is an error instead of disabling the plugin. @default false */
