@@ -107,6 +107,28 @@ describe('a worker failing mid-request', () => {
   });
 });
 
+describe('streams and STDERR', () => {
+  it('a worker dying mid-stream: the consumer has the first chunk, the call fails as a crash, the worker is replaced', async () => {
+    const { pool } = await createTestPool({ config: { num_workers: 1 } });
+    const chunks: string[] = [];
+    const err = await rejection(pool.exec(payload('streamcrash', 'x'), { onChunk: (c) => { chunks.push(text(c).body); } }));
+    expect(chunks).toEqual(['chunk1;']);
+    expect(err.code).toBe(PoolErrorCodes.CRASHED);
+    expect(err.message).toContain('dying after the first chunk');
+    await readyCount(pool, 1);
+  });
+
+  it('a STDERR flood does not break the request; what is logged is rate limited and the drop reported', async () => {
+    const { pool, logger } = await createTestPool({ config: { num_workers: 1 } });
+    const r = await pool.exec(payload('stderr:20480', 'after 20 MB of STDERR'));
+    expect(text(r).body).toBe('after 20 MB of STDERR');
+    const warning = await logger.waitFor((x) => x.msg === 'worker STDERR output was rate limited', 3_000);
+    expect(Number(warning.fields?.['dropped_chars'])).toBeGreaterThan(10 * 1024 * 1024);
+    const logged = logger.records.filter((x) => x.level === 'info').reduce((n, x) => n + x.msg.length, 0);
+    expect(logged).toBeLessThanOrEqual(3 * 1024 * 1024);
+  });
+});
+
 describe('exec_ttl', () => {
   it('kills a hung worker when its request exceeds exec_ttl; only that request fails', async () => {
     const { pool, logger } = await createTestPool({ config: { num_workers: 2, supervisor: { exec_ttl: '300ms', watch_tick: '5s' } } });

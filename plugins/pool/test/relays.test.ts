@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +51,15 @@ describe.each(transports)('relay %s', (kind, makeTransport) => {
     expect(env['RR_RELAY']).toBe(transport.address);
     expect(env['RR_MODE']).toBe('test');
     if (kind === 'tcp') expect(env['RR_RELAY']).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it('carries 64 MB each way intact', async () => {
+    const { pool } = await createTestPool({ transport: await makeTransport(), config: { num_workers: 1 } });
+    const big = randomBytes(64 * 1024 * 1024);
+    const r = await pool.exec({ context: Buffer.from('{"k":"64MB"}'), body: big });
+    expect(Buffer.from(r.context).toString()).toBe('{"k":"64MB"}');
+    expect(r.body.length).toBe(big.length);
+    expect(createHash('sha256').update(r.body).digest('hex')).toBe(createHash('sha256').update(big).digest('hex'));
   });
 
   describe('request/response suite, raw test worker', () => {

@@ -25,6 +25,7 @@
 //   stoponce:FILE   like stop when FILE does not exist (and creates it), else echo
 //   softstop        an error frame, then a restart request (Laravel Octane on an exception)
 //   stream:N        N chunks with STREAM set (PING on every 5th; waits for the PONG), then a final frame
+//   streamcrash     one STREAM chunk, then SIGKILL itself
 //   streamforever   chunks until the server sends STOP, then the empty terminator frame
 //   stderr:KB       write KB kilobytes to STDERR, then echo
 
@@ -252,6 +253,12 @@ while (true) {
                 }
             }
             respond($out, $meta, "chunk$n;");
+            break;
+        case 'streamcrash':
+            respond($out, $meta, 'chunk1;', S_STREAM);
+            fwrite(STDERR, "dying after the first chunk\n");
+            posix_kill(getmypid(), SIGKILL);
+            sleep(10);
             break;
         case 'streamforever':
             $i = 0;
