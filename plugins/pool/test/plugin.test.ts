@@ -73,6 +73,15 @@ describe('server plugin', () => {
     expect(server?.provides).toEqual(['pool.factory']);
   });
 
+  it('makes a plugin requiring pool.factory fail to resolve, naming the missing server section', async () => {
+    const { kernel } = makeKernel({}, [poolPlugin, consumer({})]);
+    const err = (await kernel.start().then(() => undefined, (e: unknown) => e)) as { code: string; errors?: Array<{ code?: string; message: string }> };
+    expect(err.code).toBe('RR_ERR_KERNEL_RESOLVE');
+    const missing = err.errors?.find((e) => e.code === 'RR_ERR_DEP_MISSING');
+    expect(missing?.message).toContain('pool.factory');
+    expect(missing?.message).toContain('server');
+  });
+
   it('reports an invalid section with its key path', async () => {
     const { kernel } = makeKernel({ server: { command, relay: 'udp://x:1' } }, [poolPlugin]);
     const err = (await kernel.start().then(() => undefined, (e: unknown) => e)) as { code: string; errors?: Array<{ code?: string; message: string }> };
