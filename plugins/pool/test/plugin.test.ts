@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKernel, createMemoryLogging, validateSection, type Kernel, type MemoryRecord } from '@rr/kernel';
-import { definePlugin, type AnyPlugin } from '@rr/plugin-api';
+import { definePlugin, type AnyPlugin, type LogFields, type Logger, type LogLevel } from '@rr/plugin-api';
 import { compilePoolConfig, poolFactoryToken, type Pool } from '@rr/pool-api';
 import { poolPlugin } from '../src/index.js';
 import { alive, payload, testWorker } from './helpers.js';
@@ -19,18 +19,54 @@ function tempDir(): string {
   return dir;
 }
 
-function makeKernel(data: Record<string, unknown>, plugins: AnyPlugin[]): { kernel: Kernel; records: MemoryRecord[] } {
+interface Made {
+  kernel: Kernel;
+  records: MemoryRecord[];
+  /** Resolves with the first record (past or future) matching. */
+  waitForRecord(match: (r: MemoryRecord) => boolean, timeoutMs?: number): Promise<MemoryRecord>;
+}
+
+function makeKernel(data: Record<string, unknown>, plugins: AnyPlugin[]): Made {
   const dir = tempDir();
   const logging = createMemoryLogging();
+  const listeners = new Set<() => void>();
+  // Every record notifies waiters, so tests wait for log lines instead of sleeping.
+  const loggers = {
+    ...logging,
+    named(name: string): Logger {
+      const inner = logging.named(name);
+      const wrap = (level: LogLevel) => (msg: string, fields?: LogFields): void => {
+        inner[level](msg, fields);
+        for (const l of [...listeners]) l();
+      };
+      return { name, debug: wrap('debug'), info: wrap('info'), warn: wrap('warn'), error: wrap('error'), isEnabled: () => true };
+    },
+  };
   const kernel = createKernel({
     entries: plugins.map((plugin) => ({ plugin, source: 'builtin', packageName: `test-${plugin.name}`, packageVersion: '0.0.0' })),
     config: { file: join(dir, '.rr.yaml'), dir, data: { version: '3', ...data }, experimental: false },
-    loggers: logging,
+    loggers,
     version: '2026.1.0-test',
     validateSection,
   });
   cleanups.push(() => kernel.stop('test cleanup'));
-  return { kernel, records: logging.records };
+  const records = logging.records;
+  return {
+    kernel,
+    records,
+    waitForRecord(match, timeoutMs = 5_000) {
+      const found = records.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => { listeners.delete(check); reject(new Error('timed out waiting for a log record')); }, timeoutMs);
+        const check = (): void => {
+          const r = records.find(match);
+          if (r) { clearTimeout(timer); listeners.delete(check); resolve(r); }
+        };
+        listeners.add(check);
+      });
+    },
+  };
 }
 
 /** A consumer like http or jobs: creates its pool in serve; `destroy: false` leaves it to the server plugin. */
@@ -93,7 +129,7 @@ describe('server plugin', () => {
 
   it('provides pools whose workers get RoadRunner\'s environment, log as "server", and die with the kernel', async () => {
     const holder: { pool?: Pool } = {};
-    const { kernel, records } = makeKernel({
+    const { kernel, records, waitForRecord } = makeKernel({
       server: { command, env: { app_env: 'testing', from_os: '$HOME' } },
       rpc: { listen: 'tcp://127.0.0.1:6123' },
     }, [poolPlugin, consumer(holder, { env: { extra_key: 'v' } })]);
@@ -104,7 +140,8 @@ describe('server plugin', () => {
     const pids = pool.workers().map((w) => w.pid);
     expect(records.filter((r) => r.logger === 'server' && r.msg === 'worker is allocated').map((r) => r.fields['pid']).sort()).toEqual([...pids].sort());
     await pool.exec(payload('stderr:1', 'x'));
-    expect(records.some((r) => r.logger === 'server' && r.level === 'info' && r.msg.startsWith('eeee'))).toBe(true);
+    // STDERR travels on its own pipe and may land after the answer.
+    await waitForRecord((r) => r.logger === 'server' && r.level === 'info' && r.msg.startsWith('eeee'));
     await kernel.stop('test');
     expect(pids.filter(alive)).toEqual([]);
   });
