@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# bench/http/run.sh [hello|framework] - rr against nginx + PHP-FPM on the shared benchmark apps.
+# Needs ../shared/bench/setup.sh once (nginx, php-fpm, wrk, the Symfony packages) and a built rr
+# (pnpm build). Prints compare.sh's rounds and medians, then rr's peak RSS while wrk ran.
+# Env: RR_BENCH_PORT (default 18080) plus compare.sh's ROUNDS THREADS CONNS DURATION WARMUP
+# FPM_CHILDREN FPM_PORT.
+set -euo pipefail
+APP="${1:-hello}"
+case "$APP" in hello|framework) ;; *) echo "usage: $0 [hello|framework]" >&2; exit 2 ;; esac
+
+ROOT="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
+SHARED="$ROOT/../shared/bench"
+[[ -x "$SHARED/compare.sh" ]] || { echo "run.sh: $SHARED/compare.sh not found" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "run.sh: wrk is missing: run $SHARED/setup.sh first" >&2; exit 1; }
+[[ -f "$ROOT/packages/cli/dist/main.js" ]] || (cd "$ROOT" && pnpm build)
+
+PORT="${RR_BENCH_PORT:-18080}"
+export RR_BENCH_APPS="$SHARED/apps"
+# The framework app needs its container cache (fpm.sh rebuilds it before every FPM round too).
+[[ "$APP" != framework ]] || php "$SHARED/apps/framework/bin/warmup.php" >/dev/null
+
+# rr is started by compare.sh; a tiny exec wrapper records its pid so RSS can be sampled.
+RUN="$(mktemp -d "${TMPDIR:-/tmp}/rr-bench-http.XXXXXX")"
+SAMPLER=""
+finish() {
+  [[ -z "$SAMPLER" ]] || kill "$SAMPLER" 2>/dev/null || true
+  rm -rf "$RUN"
+}
+trap finish EXIT INT TERM
+
+# Peak RSS (MB) of the rr node process and of its PHP workers, sampled every 0.2 s.
+(
+  peak=0; peak_php=0
+  while :; do
+    if [[ -f "$RUN/rr.pid" ]]; then
+      pid="$(cat "$RUN/rr.pid")"
+      rss="$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' ' || true)"
+      if [[ -n "$rss" ]]; then
+        (( rss > peak )) && peak=$rss
+        php_rss="$(ps -o rss= --ppid "$pid" 2>/dev/null | awk '{s+=$1} END {print s+0}')"
+        (( php_rss > peak_php )) && peak_php=$php_rss
+        echo "$peak $peak_php" > "$RUN/peak"
+      fi
+    fi
+    sleep 0.2
+  done
+) & SAMPLER=$!
+
+"$SHARED/compare.sh" "$APP" "$PORT" -- \
+  bash -c 'echo $$ > "$0"; exec node "$1/packages/cli/dist/main.js" serve -c "$1/bench/http/$2/.rr.yaml" -o "http.address=127.0.0.1:$3"' \
+  "$RUN/rr.pid" "$ROOT" "$APP" "$PORT" && status=0 || status=$?
+
+if [[ -f "$RUN/peak" ]]; then
+  read -r peak peak_php < "$RUN/peak"
+  awk -v n="$peak" -v p="$peak_php" 'BEGIN { printf "rr peak RSS: node %.1f MB, PHP workers %.1f MB (sum)\n", n/1024, p/1024 }'
+fi
+exit "$status"
