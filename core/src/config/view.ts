@@ -21,7 +21,8 @@ export function createConfigView(loaded: LoadedConfig): ConfigView {
     experimental: loaded.experimental,
     gracePeriodMs,
     has: (path: string) => lookup(data, path).found,
-    get: (path: string) => lookup(data, path).value,
+    // The empty path is the whole tree (rpc.Config returns it, as RoadRunner does).
+    get: (path: string) => (path === '' ? data : lookup(data, path).value),
   });
 }
 

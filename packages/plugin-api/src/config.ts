@@ -14,7 +14,7 @@ export interface ConfigView {
   readonly experimental: boolean;
   /** Is the top-level section (or dotted path) present, even if empty? */
   has(path: string): boolean;
-  /** The raw value at a dotted path, or undefined. */
+  /** The raw value at a dotted path, or undefined; the empty path gives the whole tree. */
   get(path: string): unknown;
   /** `endure.grace_period` in milliseconds (default 30 s). */
   readonly gracePeriodMs: number;
