@@ -99,6 +99,26 @@ describe('soft errors and restart requests', () => {
     expect(logger.messages('debug')).toContain('worker asked to be restarted, executing the request on another worker');
   });
 
+  it('loses no request when workers ask to be restarted on every 5th request (fault table W-WORKER-STOP)', async () => {
+    const { pool } = await createTestPool({ config: { num_workers: 4 } });
+    const pids = new Set<number>();
+    let exits = 0;
+    pool.events.on('workerExit', () => exits++);
+    const total = 300;
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < total) {
+        const i = next++;
+        const r = await pool.exec(payload('stopevery:5', `r${i}`));
+        expect(text(r).body).toBe(`r${i}`);
+        pids.add(meta(r).pid);
+      }
+    }));
+    // Every worker serves 4 requests, then asks to stop on its 5th: about one respawn per 4 requests.
+    expect(pids.size).toBeGreaterThanOrEqual(total / 4 - 4);
+    expect(exits).toBeGreaterThanOrEqual(total / 4 - 8);
+  });
+
   it('gives up with RR_ERR_WORKER_RESTART_LOOP when every worker asks to be restarted', async () => {
     const { pool } = await createTestPool({ config: { num_workers: 2 } });
     const err = await rejection(pool.exec(payload('stop', 'x')));

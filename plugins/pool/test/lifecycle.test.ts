@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { lookupUser } from '../src/config.js';
 import { PoolErrorCodes } from '../src/errors.js';
 import { alive, createTestPool, destroyTestPools, meta, payload, tempDir, text, waitGone } from './helpers.js';
 
@@ -50,6 +51,23 @@ describe('reset', () => {
     expect(failures).toEqual([]);
     expect(ok).toBeGreaterThan(0);
     expect(seen.size).toBeGreaterThanOrEqual(8);
+  });
+
+  it('returns and heals when a worker is killed at the moment of a reset (fault table W-RESET-RACE)', async () => {
+    const { pool } = await createTestPool({ config: { num_workers: 4, reset_timeout: '5s' } });
+    for (let round = 0; round < 10; round++) {
+      const pids = pool.workers().map((w) => w.pid);
+      const traffic = pool.exec(payload('sleep:5', `t${round}`));
+      const victim = pids[round % pids.length]!;
+      const started = Date.now();
+      const reset = pool.reset();
+      process.kill(victim, 'SIGKILL');
+      await reset;
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await traffic.catch(() => undefined); // it may have been on the victim
+      expect(pool.workers().filter((w) => w.status === 'ready')).toHaveLength(4);
+    }
+    expect(text(await pool.exec(payload('echo', 'alive'))).body).toBe('alive');
   });
 
   it('lets a long request finish on its old worker; queued requests go to the new workers', async () => {
@@ -134,6 +152,15 @@ describe('debug mode', () => {
     expect(a.execs).toBe(1);
     expect(b.execs).toBe(1);
     expect(await waitGone([a.pid, b.pid])).toEqual([]);
+  });
+});
+
+describe('server.user', () => {
+  it.runIf(process.getuid?.() === 0)('runs workers as the configured user and its primary group', async () => {
+    const user = lookupUser('nobody', 'user');
+    const { pool } = await createTestPool({ config: { num_workers: 1 }, extra: { user } });
+    const id = JSON.parse(text(await pool.exec(payload('whoami', 'x'))).body) as { uid: number; gid: number; groups: number[] };
+    expect(id).toEqual({ uid: user.uid, gid: user.gid, groups: [] });
   });
 });
 

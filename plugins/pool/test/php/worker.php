@@ -12,6 +12,7 @@
 // Each request's context selects what to do; the body is the data:
 //   {...json}       mirror: answer the same context and body
 //   echo            answer {"pid":..,"execs":..} + the body
+//   whoami          answer {"uid":..,"gid":..,"groups":[..]}
 //   env             answer with a JSON object of the RR_* and TEST_* variables
 //   crash           SIGKILL itself mid-request (after writing to STDERR)
 //   exit            exit(7) mid-request
@@ -23,6 +24,7 @@
 //   soft            answer an error frame (soft error) with the body as message
 //   stop            ask to be restarted (stop frame), then wait for the server's stop command
 //   stoponce:FILE   like stop when FILE does not exist (and creates it), else echo
+//   stopevery:N     ask to be restarted on every Nth request of this process, else echo
 //   softstop        an error frame, then a restart request (Laravel Octane on an exception)
 //   stream:N        N chunks with STREAM set (PING on every 5th; waits for the PONG), then a final frame
 //   streamcrash     one STREAM chunk, then SIGKILL itself
@@ -183,6 +185,9 @@ while (true) {
         case '':
             respond($out, $meta, $body);
             break;
+        case 'whoami':
+            respond($out, $meta, json_encode(['uid' => posix_getuid(), 'gid' => posix_getgid(), 'groups' => posix_getgroups()]));
+            break;
         case 'env':
             $vars = [];
             foreach (getenv() as $k => $v) {
@@ -233,6 +238,14 @@ while (true) {
             // no break
         case 'stop':
             respond($out, '{"stop":true}', '');
+            break;
+        case 'stopevery':
+            // Ask to be restarted on every Nth request this process sees, answer the others.
+            if ($execs % (int) $arg === 0) {
+                respond($out, '{"stop":true}', '');
+            } else {
+                respond($out, $meta, $body);
+            }
             break;
         case 'softstop':
             // What Laravel Octane's worker does when the app throws: an error, then a restart request.
