@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# bench/http/run.sh [hello|framework] - rr against nginx + PHP-FPM on the shared benchmark apps.
-# Needs ../shared/bench/setup.sh once (nginx, php-fpm, wrk, the Symfony packages) and a built rr
-# (pnpm build). Prints compare.sh's rounds and medians, then rr's peak RSS while wrk ran.
+# bench/http/run.sh [hello|framework] [--profile]
+#   rr against nginx + PHP-FPM on the shared benchmark apps. Needs ../shared/bench/setup.sh once
+#   (nginx, php-fpm, wrk, the Symfony packages) and a built rr (pnpm build). Prints compare.sh's
+#   rounds and medians, then rr's peak RSS while wrk ran.
+#   --profile: no FPM; one wrk run against rr under `node --cpu-prof`, then the top self-time
+#   functions (bench/http/profile.mjs). The .cpuprofile is kept in $TMPDIR (open it in Chrome DevTools).
 # Env: RR_BENCH_PORT (default 18080) plus compare.sh's ROUNDS THREADS CONNS DURATION WARMUP
 # FPM_CHILDREN FPM_PORT.
 set -euo pipefail
 APP="${1:-hello}"
-case "$APP" in hello|framework) ;; *) echo "usage: $0 [hello|framework]" >&2; exit 2 ;; esac
+PROFILE="${2:-}"
+case "$APP" in hello|framework) ;; *) echo "usage: $0 [hello|framework] [--profile]" >&2; exit 2 ;; esac
+case "$PROFILE" in ""|--profile) ;; *) echo "usage: $0 [hello|framework] [--profile]" >&2; exit 2 ;; esac
 
 ROOT="$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --show-toplevel)"
 SHARED="$ROOT/../shared/bench"
@@ -21,9 +26,10 @@ export RR_BENCH_APPS="$SHARED/apps"
 
 # rr is started by compare.sh; a tiny exec wrapper records its pid so RSS can be sampled.
 RUN="$(mktemp -d "${TMPDIR:-/tmp}/rr-bench-http.XXXXXX")"
-SAMPLER=""
+SAMPLER=""; RR_PID=""
 finish() {
   [[ -z "$SAMPLER" ]] || kill "$SAMPLER" 2>/dev/null || true
+  [[ -z "$RR_PID" ]] || kill -TERM "$RR_PID" 2>/dev/null || true
   rm -rf "$RUN"
 }
 trap finish EXIT INT TERM
@@ -45,6 +51,23 @@ trap finish EXIT INT TERM
     sleep 0.2
   done
 ) & SAMPLER=$!
+
+if [[ "$PROFILE" == --profile ]]; then
+  case "$APP" in hello) URL_PATH=/ ;; framework) URL_PATH=/api/products/7 ;; esac
+  mkdir -p "$RUN/prof"
+  node --cpu-prof --cpu-prof-dir="$RUN/prof" "$ROOT/packages/cli/dist/main.js" serve \
+    -c "$ROOT/bench/http/$APP/.rr.yaml" -o "http.address=127.0.0.1:$PORT" > "$RUN/rr.log" 2>&1 & RR_PID=$!
+  echo "$RR_PID" > "$RUN/rr.pid"
+  for _ in $(seq 1 300); do curl -fs -o /dev/null "http://127.0.0.1:$PORT$URL_PATH" && break; sleep 0.1; done
+  wrk -t"${THREADS:-2}" -c"${CONNS:-32}" -d"${DURATION:-10s}" --latency "http://127.0.0.1:$PORT$URL_PATH"
+  kill -TERM "$RR_PID"; wait "$RR_PID" || true
+  prof="$(ls "$RUN"/prof/*.cpuprofile | head -1)"
+  keep="${TMPDIR:-/tmp}/rr-bench-http-$APP.cpuprofile"
+  cp "$prof" "$keep"
+  node "$ROOT/bench/http/profile.mjs" "$keep" 30
+  echo "profile: $keep"
+  exit 0
+fi
 
 "$SHARED/compare.sh" "$APP" "$PORT" -- \
   bash -c 'echo $$ > "$0"; exec node "$1/packages/cli/dist/main.js" serve -c "$1/bench/http/$2/.rr.yaml" -o "http.address=127.0.0.1:$3"' \
