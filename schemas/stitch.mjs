@@ -5,7 +5,10 @@
 //   plugins/<dir>/schema.json           one section per plugin, named by the schema's top-level
 //                                       "x-rr-section", else its "title" when that is a section key
 //                                       (e.g. "server" in plugins/pool), else the directory name
-//                                       with "-" turned into "_"
+//                                       with "-" turned into "_". A dotted "x-rr-section" ("http.static",
+//                                       RoadRunner's middleware) is placed inside its parent section's
+//                                       `properties`, replacing any placeholder the parent declares there
+//                                       (the parent needs one so the kernel accepts the key)
 // Usage: node schemas/stitch.mjs          write the file
 //        node schemas/stitch.mjs --check  exit 1 when the committed file is out of date (CI)
 // The output is deterministic: sections sorted by name, sources read in sorted order.
@@ -17,6 +20,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUTPUT = join(ROOT, 'schemas', 'config', '3.0.schema.json');
 const DRAFT = 'https://json-schema.org/draft/2019-09/schema';
 const SECTION_NAME = /^[a-z][a-z0-9_]*$/;
+const NESTED_SECTION = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 
 class StitchError extends Error {}
 
@@ -65,6 +69,7 @@ function embed(section, schema) {
 
 export function stitch() {
   const properties = new Map();
+  const nested = [];
   for (const source of collectSources()) {
     const schema = readSchema(source.path);
     const named = schema['x-rr-section'];
@@ -72,14 +77,19 @@ export function stitch() {
     const section = typeof named === 'string' ? named
       : source.plugin && typeof title === 'string' && SECTION_NAME.test(title) ? title
       : source.section;
+    if (source.plugin && NESTED_SECTION.test(section)) {
+      nested.push({ section, path: source.path, schema });
+      continue;
+    }
     if (!SECTION_NAME.test(section)) {
-      throw new StitchError(`${rel(source.path)}: section name "${section}" must match ${SECTION_NAME} (it is a top-level .rr.yaml key)`);
+      throw new StitchError(`${rel(source.path)}: section name "${section}" must match ${SECTION_NAME} (it is a top-level .rr.yaml key), or be a dotted path like "http.static" for a nested section`);
     }
     if (properties.has(section)) {
       throw new StitchError(`${rel(source.path)}: section "${section}" is already described by ${rel(properties.get(section).path)}`);
     }
     properties.set(section, { path: source.path, schema: embed(section, schema) });
   }
+  placeNested(properties, nested);
   const names = [...properties.keys()].sort();
   const document = {
     $schema: DRAFT,
@@ -93,6 +103,31 @@ export function stitch() {
     properties: Object.fromEntries(names.map((name) => [name, properties.get(name).schema])),
   };
   return `${JSON.stringify(document, null, 2)}\n`;
+}
+
+// Nested sections go in shallow-first, so "a.b.c" finds "a.b" already placed. A missing parent gets
+// a permissive object schema: the nested plugin still documents its own key.
+function placeNested(properties, nested) {
+  const placedBy = new Map();
+  nested.sort((x, y) => x.section.split('.').length - y.section.split('.').length || (x.section < y.section ? -1 : x.section > y.section ? 1 : 0));
+  for (const item of nested) {
+    const [top, ...rest] = item.section.split('.');
+    if (placedBy.has(item.section)) {
+      throw new StitchError(`${rel(item.path)}: section "${item.section}" is already described by ${rel(placedBy.get(item.section))}`);
+    }
+    if (!properties.has(top)) {
+      properties.set(top, { path: item.path, schema: { $id: `urn:rr:schema:section:${top}`, type: 'object', properties: {} } });
+    }
+    let node = properties.get(top).schema;
+    for (const key of rest.slice(0, -1)) {
+      node.properties ??= {};
+      node.properties[key] ??= { type: 'object', properties: {} };
+      node = node.properties[key];
+    }
+    node.properties ??= {};
+    node.properties[rest[rest.length - 1]] = embed(item.section, item.schema);
+    placedBy.set(item.section, item.path);
+  }
 }
 
 function main(argv) {

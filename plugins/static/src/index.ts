@@ -1,0 +1,3 @@
+export { staticPlugin } from './plugin.js';
+export { compileStaticConfig, type StaticConfig } from './config.js';
+export { staticMiddleware } from './middleware.js';
