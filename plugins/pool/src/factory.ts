@@ -2,6 +2,7 @@ import { formatRelayDsn } from '@rr/goridge';
 import type { Logger } from '@rr/plugin-api';
 import type { CreatePoolOptions, Pool, PoolFactory } from '@rr/pool-api';
 import type { ServerConfig } from './config.js';
+import { PoolError, PoolErrorCodes } from './errors.js';
 import { buildWorkerEnv } from './env.js';
 import { deathSignalLauncher } from './launcher.js';
 import { StaticPool, type StaticPoolOptions } from './pool.js';
@@ -47,7 +48,9 @@ export class ServerPoolFactory implements PoolFactory {
   }
 
   async create(options: CreatePoolOptions): Promise<Pool> {
-    if (this.#closed) throw new Error(`cannot create pool "${options.name}": the server plugin is stopping`);
+    if (this.#closed) {
+      throw new PoolError(PoolErrorCodes.STOPPED, `cannot create pool "${options.name}": the server plugin is stopping (rr is shutting down)`, { pool: options.name });
+    }
     const transport = await this.#getTransport();
     const o = this.#o;
     const env = buildWorkerEnv({
