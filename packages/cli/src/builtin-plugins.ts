@@ -10,6 +10,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-resetter', exportName: 'resetterPlugin' },
   { packageName: '@rr/plugin-pool', exportName: 'poolPlugin' },
   { packageName: '@rr/plugin-static', exportName: 'staticPlugin' },
+  { packageName: '@rr/plugin-headers', exportName: 'headersPlugin' },
 ];
 
 export async function builtinEntries(): Promise<PluginEntry[]> {
