@@ -11,6 +11,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-pool', exportName: 'poolPlugin' },
   { packageName: '@rr/plugin-static', exportName: 'staticPlugin' },
   { packageName: '@rr/plugin-headers', exportName: 'headersPlugin' },
+  { packageName: '@rr/plugin-gzip', exportName: 'gzipPlugin' },
 ];
 
 export async function builtinEntries(): Promise<PluginEntry[]> {

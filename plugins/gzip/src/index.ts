@@ -1,0 +1,2 @@
+export { gzipPlugin } from './plugin.js';
+export { gzipMiddleware, MIN_GZIP_SIZE } from './middleware.js';
