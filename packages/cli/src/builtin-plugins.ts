@@ -9,6 +9,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-informer', exportName: 'informerPlugin' },
   { packageName: '@rr/plugin-resetter', exportName: 'resetterPlugin' },
   { packageName: '@rr/plugin-pool', exportName: 'poolPlugin' },
+  { packageName: '@rr/plugin-http', exportName: 'httpPlugin' },
   { packageName: '@rr/plugin-static', exportName: 'staticPlugin' },
   { packageName: '@rr/plugin-headers', exportName: 'headersPlugin' },
   { packageName: '@rr/plugin-gzip', exportName: 'gzipPlugin' },
