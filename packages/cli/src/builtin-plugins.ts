@@ -13,6 +13,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-static', exportName: 'staticPlugin' },
   { packageName: '@rr/plugin-headers', exportName: 'headersPlugin' },
   { packageName: '@rr/plugin-gzip', exportName: 'gzipPlugin' },
+  { packageName: '@rr/plugin-sendfile', exportName: 'sendfilePlugin' },
 ];
 
 export async function builtinEntries(): Promise<PluginEntry[]> {

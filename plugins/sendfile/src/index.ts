@@ -1,0 +1,2 @@
+export { sendfilePlugin } from './plugin.js';
+export { sendfileMiddleware } from './middleware.js';
