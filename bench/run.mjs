@@ -10,6 +10,7 @@ const suites = [
   ['startup', 'startup/startup.mjs'],
   ['goridge codec', 'goridge/codec.mjs'],
   ['goridge round trips', 'goridge/roundtrip.mjs'],
+  ['pool round trips (raw worker)', 'pool/roundtrip.mjs'],
 ];
 const http = process.argv.includes('--http') || process.env.RR_BENCH_HTTP === '1';
 let failed = 0;
