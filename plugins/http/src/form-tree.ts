@@ -11,31 +11,29 @@ export type FormNode = string | unknown[] | FormTree | object;
 export class FormTreeError extends Error {}
 
 /**
- * Splits a field name into segments as RoadRunner does: spaces are skipped, `[` outside brackets ends
- * a segment, `]` ends the bracketed one. `a[b][c]` → a,b,c; `a[]` → a,"".
+ * Splits a field name into segments as RoadRunner does: spaces are skipped, characters after `[`
+ * or `]` start a new segment, and an empty `[]` adds an empty one. `a[b][c]` → a,b,c; `a[]` → a,"";
+ * `a[b]c` → a,b,c.
  */
 export function fieldSegments(name: string): string[] {
-  const out: string[] = [];
-  let buf = '';
-  let inBracket = false;
+  const keys = [''];
+  // 0: inside a segment, 1: just after '[', 2: just after ']'
+  let pos = 0;
   for (let i = 0; i < name.length; i++) {
     const ch = name[i]!;
     if (ch === ' ') continue;
-    if (ch === '[' && !inBracket) {
-      out.push(buf);
-      buf = '';
-      inBracket = true;
-    } else if (ch === ']' && inBracket) {
-      out.push(buf);
-      buf = '';
-      inBracket = false;
+    if (ch === '[') {
+      pos = 1;
+    } else if (ch === ']') {
+      if (pos === 1) keys.push('');
+      pos = 2;
     } else {
-      buf += ch;
+      if (pos !== 0) keys.push('');
+      keys[keys.length - 1] += ch;
+      pos = 0;
     }
   }
-  if (buf !== '' || out.length === 0) out.push(buf);
-  // `a[b]` pushes "a" then "b": the segment before the first bracket may be empty only for names like `[x]`.
-  return out;
+  return keys;
 }
 
 function isEmpty(node: unknown): boolean {

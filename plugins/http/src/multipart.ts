@@ -24,12 +24,13 @@ function param(header: string, key: string): string | undefined {
   }
   const m = new RegExp(`;\\s*${key}=(?:"((?:[^"\\\\]|\\\\.)*)"|([^;]*))`, 'i').exec(header);
   if (m === null) return undefined;
-  return m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]!.trim();
+  // Go's mime parser drops a backslash only before a tspecial, so Windows paths keep theirs.
+  return m[1] !== undefined ? m[1].replace(/\\([()<>@,;:\\"/[\]?=])/g, '$1') : m[2]!.trim();
 }
 
 function baseName(name: string): string {
-  // Go's multipart takes filepath.Base of the name; browsers may send full Windows paths.
-  const cut = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
+  // Go's multipart takes filepath.Base of the name (on Unix only '/' separates).
+  const cut = name.lastIndexOf('/');
   return cut < 0 ? name : name.slice(cut + 1);
 }
 

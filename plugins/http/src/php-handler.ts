@@ -157,6 +157,8 @@ export function createPhpHandler(o: PhpHandlerOptions): HttpHandler {
     try {
       const payload: Payload = { context: encodeJsonContext(fields), body, codec: 'json' };
       const result = await pool.exec(payload, { signal: ac.signal, onChunk: writer.onChunk });
+      // PHP is done with the uploads once it answered: remove them before the client sees the end.
+      if (temps.length > 0) await removeTemps(temps.splice(0));
       if (writer.streamed) writer.finish();
       else writer.single(result);
     } catch (err) {

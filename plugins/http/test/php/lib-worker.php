@@ -26,7 +26,7 @@ function context_of(Request $r): array
         'cookies' => (object) $r->cookies,
         'rawQuery' => $r->rawQuery,
         'parsed' => $r->parsed,
-        'uploads' => $r->uploads,
+        'uploads' => $r->uploads === [] ? null : $r->uploads,
         'attributes' => $attributes === [] ? null : $attributes,
     ];
 }
