@@ -14,6 +14,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-headers', exportName: 'headersPlugin' },
   { packageName: '@rr/plugin-gzip', exportName: 'gzipPlugin' },
   { packageName: '@rr/plugin-sendfile', exportName: 'sendfilePlugin' },
+  { packageName: '@rr/plugin-proxy_ip_parser', exportName: 'proxyIpParserPlugin' },
 ];
 
 export async function builtinEntries(): Promise<PluginEntry[]> {
