@@ -123,6 +123,10 @@ describe('headers middleware: simple requests and extra headers', () => {
     expect(r.headers['x-frame-options']).toBe('DENY');
     expect(s.calls[0]?.headers['x-from-rr']).toBe('yes');
     expect(s.calls[0]?.headers['x-multi']).toBe('a, b');
+    // What the http plugin reads to build PHP's header list.
+    expect(s.calls[0]?.rawHeaders).toEqual(expect.arrayContaining(['X-Multi', 'a']));
+    const raw = s.calls[0]!.rawHeaders;
+    expect(raw.slice(-4)).toEqual(['X-From-RR', 'yes', 'X-Multi', 'b']);
   });
 
   it('rejects an invalid allowed_origin_regex at compile time, naming the key', () => {

@@ -9,6 +9,7 @@ export interface StubCall {
   readonly url: string;
   readonly method: string;
   readonly headers: IncomingHttpHeaders;
+  readonly rawHeaders: string[];
 }
 
 export interface TestServer {
@@ -26,7 +27,7 @@ export async function startMiddlewareServer(middleware: Middleware, final?: Http
     res.end('php');
   });
   const recorded: HttpHandler = async (req, res) => {
-    calls.push({ url: req.url ?? '', method: req.method ?? '', headers: { ...req.headers } });
+    calls.push({ url: req.url ?? '', method: req.method ?? '', headers: { ...req.headers }, rawHeaders: [...req.rawHeaders] });
     await stub(req, res);
   };
   const handler = middleware(recorded);
