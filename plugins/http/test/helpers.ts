@@ -64,7 +64,8 @@ export async function startHttp(o: StartOptions = {}): Promise<Started> {
     named(name: string): Logger {
       const inner = logging.named(name);
       const wrap = (level: LogLevel) => (msg: string, fields?: LogFields): void => {
-        if (!enabled.has(level)) return;
+        // The start line is how tests learn the bound port: keep it whatever the level.
+        if (!enabled.has(level) && !msg.endsWith('server was started')) return;
         inner[level](msg, fields);
         for (const l of [...listeners]) l();
       };
