@@ -142,3 +142,42 @@ describe('gzip middleware', () => {
     expect(plain.subarray(0, 20).toString()).toBe('abcdefghijabcdefghij');
   });
 });
+
+describe('gzip middleware over HTTP/2 (h2c compat request/response)', () => {
+  it('compresses with writeHead and with write/end', async () => {
+    const { createServer, connect } = await import('node:http2');
+    const handler = gzipMiddleware()(async (req, res) => {
+      if (req.url === '/head') {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end(BIG);
+      } else {
+        res.setHeader('Content-Type', 'text/plain');
+        res.write(BIG.slice(0, 100));
+        res.end(BIG.slice(100));
+      }
+    });
+    const server = createServer((req, res) => void handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = connect(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+    const get = (path: string): Promise<{ encoding: unknown; body: Buffer }> => new Promise((resolve, reject) => {
+      const stream = client.request({ ':path': path, 'accept-encoding': 'gzip' });
+      let encoding: unknown;
+      const chunks: Buffer[] = [];
+      stream.on('response', (h) => { encoding = h['content-encoding']; });
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => resolve({ encoding, body: Buffer.concat(chunks) }));
+      stream.on('error', reject);
+      stream.end();
+    });
+    try {
+      for (const path of ['/head', '/stream']) {
+        const r = await get(path);
+        expect(r.encoding, path).toBe('gzip');
+        expect(gunzipSync(r.body).toString(), path).toBe(BIG);
+      }
+    } finally {
+      client.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});

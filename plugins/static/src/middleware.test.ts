@@ -204,3 +204,37 @@ describe('static middleware: never serves outside the root', () => {
     });
   });
 });
+
+describe('static middleware over HTTP/2 (h2c compat request/response)', () => {
+  it('serves a file and passes other paths on', async () => {
+    const { createServer, connect } = await import('node:http2');
+    const config = compileStaticConfig({ dir: 'public', calculate_etag: true }, { workDir: base });
+    const handler = staticMiddleware(config, quiet)(async (_req, res) => {
+      res.end('php');
+    });
+    const server = createServer((req, res) => void handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = connect(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+    const get = (path: string): Promise<{ status: number; etag: unknown; body: string }> => new Promise((resolve, reject) => {
+      const stream = client.request({ ':path': path });
+      let status = 0;
+      let etag: unknown;
+      const chunks: Buffer[] = [];
+      stream.on('response', (h) => { status = Number(h[':status']); etag = h['etag']; });
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => resolve({ status, etag, body: Buffer.concat(chunks).toString() }));
+      stream.on('error', reject);
+      stream.end();
+    });
+    try {
+      const css = await get('/app.css');
+      expect(css).toMatchObject({ status: 200, body: CSS });
+      expect(css.etag).toMatch(/^"\d+-\d+"$/);
+      expect((await get('/missing.css')).body).toBe('php');
+      expect((await get('/%2e%2e/outside/secret.txt')).status).toBe(403);
+    } finally {
+      client.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
