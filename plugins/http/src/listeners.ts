@@ -163,9 +163,10 @@ export class Listeners {
   /** `ssl.redirect`: the plain listener sends everyone to https with 308 and HSTS. */
   readonly #onRedirect = (req: IncomingMessage, res: ServerResponse): void => {
     const ssl = this.#cfg.ssl!;
+    const port = this.bound.find((b) => b.kind === 'https')?.port ?? ssl.port;
     const rawHost = req.headers.host ?? '';
     const hostOnly = rawHost.startsWith('[') ? rawHost.slice(0, rawHost.indexOf(']') + 1) : rawHost.split(':')[0]!;
-    const target = `https://${hostOnly}${ssl.port === 443 ? '' : `:${ssl.port}`}${req.url ?? '/'}`;
+    const target = `https://${hostOnly}${port === 443 ? '' : `:${port}`}${req.url ?? '/'}`;
     const body = req.method === 'GET' || req.method === 'HEAD' ? `<a href="${target.replace(/"/g, '&#34;')}">Permanent Redirect</a>.\n\n` : '';
     res.writeHead(308, {
       Location: target,
@@ -227,8 +228,14 @@ function sniffPreface(socket: Socket, h1: HttpServer, h2: Http2Server): void {
     socket.off('end', onEnd);
     socket.pause();
     socket.unshift(buf);
-    (prefix ? h2 : h1).emit('connection', socket);
-    socket.resume();
+    if (prefix) {
+      // No resume(): HTTP/2 reads the handle natively and picks up the unshifted bytes first;
+      // resuming the JS stream would steal its data.
+      h2.emit('connection', socket);
+    } else {
+      h1.emit('connection', socket);
+      socket.resume();
+    }
   };
   const onEnd = (): void => {
     socket.destroy();
