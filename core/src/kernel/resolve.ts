@@ -199,7 +199,7 @@ function enablement(plugin: AnyPlugin, input: ResolveInput, problems: RrError[])
     try {
       config = freezePlain(plugin.config.compile === undefined ? section : plugin.config.compile(section, view));
     } catch (err) {
-      problems.push(compileError(plugin.name, err, loaded.file));
+      problems.push(compileError(plugin.name, sectionPath, err, loaded.file));
       return { enabled: true, config: undefined };
     }
   }
@@ -218,10 +218,10 @@ function enablement(plugin: AnyPlugin, input: ResolveInput, problems: RrError[])
   return { enabled: true, config };
 }
 
-function compileError(plugin: string, err: unknown, file: string | undefined): RrError {
+function compileError(plugin: string, section: string, err: unknown, file: string | undefined): RrError {
   if (err instanceof ConfigError || (errorCode(err) === ErrorCodes.CONFIG_INVALID && typeof (err as ConfigError).path === 'string')) {
     const e = err as ConfigError;
-    const path = e.path === '' ? plugin : `${plugin}.${e.path}`;
+    const path = e.path === '' ? section : `${section}.${e.path}`;
     return configError(plugin, configProblem(file, path, e.found, e.expected), err);
   }
   return resolveError(ErrorCodes.CONFIG_INVALID, messages.configCompileFailed(plugin, err), plugin, err);
