@@ -2,8 +2,6 @@
 export const HttpErrorCodes = {
   /** A listener could not bind its address. */
   LISTEN: 'RR_ERR_HTTP_LISTEN',
-  /** The worker answered with a status outside 100–599 or a context that cannot be read. */
-  BAD_RESPONSE: 'RR_ERR_HTTP_BAD_RESPONSE',
 } as const;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
