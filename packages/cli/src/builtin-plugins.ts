@@ -14,6 +14,8 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-headers', exportName: 'headersPlugin' },
   { packageName: '@rr/plugin-gzip', exportName: 'gzipPlugin' },
   { packageName: '@rr/plugin-sendfile', exportName: 'sendfilePlugin' },
+  { packageName: '@rr/plugin-kv', exportName: 'kvPlugin' },
+  { packageName: '@rr/plugin-memory', exportName: 'memoryPlugin' },
   { packageName: '@rr/plugin-proxy_ip_parser', exportName: 'proxyIpParserPlugin' },
 ];
 

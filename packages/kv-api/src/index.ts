@@ -1,0 +1,3 @@
+export * from './storage.js';
+export * from './driver.js';
+export * from './errors.js';

@@ -1,0 +1,2 @@
+export { memoryPlugin } from './plugin.js';
+export { MemoryKvStorage, memoryKvDriver } from './kv-storage.js';
