@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HttpHandler } from '@rr/http-api';
 import { gzipMiddleware } from './middleware.js';
 import { acceptsGzip } from './negotiate.js';
-import { rawGet, startMiddlewareServer, type TestServer } from './test-server.js';
+import { rawGet, startMiddlewareServer, type TestServer } from '@rr/testing';
 
 const BIG = 'hello gzip '.repeat(400);
 const servers: TestServer[] = [];

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kernel } from '@rr/kernel';
 import { gzipPlugin } from './plugin.js';
-import { kernelWith } from './test-server.js';
+import { kernelWith } from '@rr/testing';
 
 const kernels: Kernel[] = [];
 afterEach(async () => {

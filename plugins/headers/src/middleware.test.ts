@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '@rr/plugin-api';
 import { compileHeadersConfig } from './config.js';
 import { headersMiddleware } from './middleware.js';
-import { rawGet, startMiddlewareServer, type TestServer } from './test-server.js';
+import { rawGet, startMiddlewareServer, type TestServer } from '@rr/testing';
 
 const debugLines: string[] = [];
 const logger: Logger = { name: 'headers', debug: (m) => void debugLines.push(m), info() {}, warn() {}, error() {}, isEnabled: () => true };

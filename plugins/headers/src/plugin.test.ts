@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kernel } from '@rr/kernel';
 import { headersPlugin } from './plugin.js';
-import { kernelWith, rawGet, startError, startMiddlewareServer, type TestServer } from './test-server.js';
+import { kernelWith, rawGet, startError, startMiddlewareServer, type TestServer } from '@rr/testing';
 
 const open: Array<Kernel | TestServer> = [];
 afterEach(async () => {

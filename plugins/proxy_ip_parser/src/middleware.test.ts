@@ -3,7 +3,7 @@ import { requestState, type HttpHandler } from '@rr/http-api';
 import type { Logger } from '@rr/plugin-api';
 import { compileProxyConfig } from './config.js';
 import { proxyIpMiddleware } from './middleware.js';
-import { rawGet, startMiddlewareServer, type TestServer } from './test-server.js';
+import { rawGet, startMiddlewareServer, type TestServer } from '@rr/testing';
 
 const quiet: Logger = { name: 'proxy_ip_parser', debug() {}, info() {}, warn() {}, error() {}, isEnabled: () => false };
 const servers: TestServer[] = [];

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Kernel } from '@rr/kernel';
 import { requestState } from '@rr/http-api';
 import { proxyIpParserPlugin } from './plugin.js';
-import { kernelWith, rawGet, startError, startMiddlewareServer, type TestServer } from './test-server.js';
+import { kernelWith, rawGet, startError, startMiddlewareServer, type TestServer } from '@rr/testing';
 
 const open: Array<Kernel | TestServer> = [];
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpHandler } from '@rr/http-api';
 import type { Logger } from '@rr/plugin-api';
 import { sendfileMiddleware } from './middleware.js';
-import { rawGet, startMiddlewareServer, type TestServer } from './test-server.js';
+import { rawGet, startMiddlewareServer, type TestServer } from '@rr/testing';
 
 const warnings: Array<Record<string, unknown> | undefined> = [];
 const logger: Logger = { name: 'sendfile', debug() {}, info() {}, warn: (_m, f) => void warnings.push(f), error() {}, isEnabled: () => true };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kernel } from '@rr/kernel';
 import { sendfilePlugin } from './plugin.js';
-import { kernelWith, rawGet, startMiddlewareServer, type TestServer } from './test-server.js';
+import { kernelWith, rawGet, startMiddlewareServer, type TestServer } from '@rr/testing';
 
 const open: Array<Kernel | TestServer | string> = [];
 afterEach(async () => {

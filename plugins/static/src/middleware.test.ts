@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '@rr/plugin-api';
 import { compileStaticConfig } from './config.js';
 import { staticMiddleware } from './middleware.js';
-import { rawGet, startMiddlewareServer, type TestServer } from './test-server.js';
+import { rawGet, startMiddlewareServer, type TestServer } from '@rr/testing';
 
 const CSS = 'body { color: red }\n';
 const SECRET = 'TOP-SECRET-OUTSIDE-ROOT';

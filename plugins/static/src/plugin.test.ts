@@ -6,7 +6,7 @@ import { createKernel, createMemoryLogging, validateSection, type Kernel } from 
 import { definePlugin, type Contribution } from '@rr/plugin-api';
 import { httpMiddlewareToken, type MiddlewareContribution } from '@rr/http-api';
 import { staticPlugin } from './plugin.js';
-import { rawGet, startMiddlewareServer } from './test-server.js';
+import { rawGet, startMiddlewareServer } from '@rr/testing';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
