@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in php-cli php-nyholm-psr7 php-psr-http-message php-psr-http-factory; do
+for pkg in php-cli php-nyholm-psr7 php-psr-http-message php-psr-http-factory python3-prometheus-client; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then
