@@ -16,6 +16,8 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-sendfile', exportName: 'sendfilePlugin' },
   { packageName: '@rr/plugin-kv', exportName: 'kvPlugin' },
   { packageName: '@rr/plugin-memory', exportName: 'memoryPlugin' },
+  { packageName: '@rr/plugin-redis', exportName: 'redisPlugin' },
+  { packageName: '@rr/plugin-lock', exportName: 'lockPlugin' },
   { packageName: '@rr/plugin-proxy_ip_parser', exportName: 'proxyIpParserPlugin' },
 ];
 
