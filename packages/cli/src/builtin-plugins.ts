@@ -19,6 +19,9 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-redis', exportName: 'redisPlugin' },
   { packageName: '@rr/plugin-lock', exportName: 'lockPlugin' },
   { packageName: '@rr/plugin-proxy_ip_parser', exportName: 'proxyIpParserPlugin' },
+  { packageName: '@rr/plugin-metrics', exportName: 'metricsPlugin' },
+  { packageName: '@rr/plugin-status', exportName: 'statusPlugin' },
+  { packageName: '@rr/plugin-http-metrics', exportName: 'httpMetricsPlugin' },
 ];
 
 export async function builtinEntries(): Promise<PluginEntry[]> {
