@@ -8,6 +8,7 @@ need_apt=()
 for pkg in php-cli php-nyholm-psr7 php-psr-http-message php-psr-http-factory python3-prometheus-client; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+for pkg in memcached php-psr-simple-cache; do dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg"); done  # kv/lock tests, rr PSR-16 cache
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "install-deps: apt-get install ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

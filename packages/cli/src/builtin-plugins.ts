@@ -18,6 +18,8 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-memory', exportName: 'memoryPlugin' },
   { packageName: '@rr/plugin-redis', exportName: 'redisPlugin' },
   { packageName: '@rr/plugin-lock', exportName: 'lockPlugin' },
+  { packageName: '@rr/plugin-memcached', exportName: 'memcachedPlugin' },
+  { packageName: '@rr/plugin-boltdb', exportName: 'boltdbPlugin' },
   { packageName: '@rr/plugin-proxy_ip_parser', exportName: 'proxyIpParserPlugin' },
   { packageName: '@rr/plugin-metrics', exportName: 'metricsPlugin' },
   { packageName: '@rr/plugin-status', exportName: 'statusPlugin' },

@@ -1,0 +1,3 @@
+export { boltdbPlugin } from './plugin.js';
+export { BoltdbKvStorage, boltdbKvDriver, compileBoltdbConfig, parsePermissions } from './kv-storage.js';
+export type { BoltdbConfig } from './kv-storage.js';
