@@ -11,6 +11,7 @@ const suites = [
   ['goridge codec', 'goridge/codec.mjs'],
   ['goridge round trips', 'goridge/roundtrip.mjs'],
   ['pool round trips (raw worker)', 'pool/roundtrip.mjs'],
+  ['kv and lock over RPC from PHP (needs Redis)', 'kv/run.mjs'],
 ];
 const http = process.argv.includes('--http') || process.env.RR_BENCH_HTTP === '1';
 let failed = 0;
