@@ -1,6 +1,5 @@
 import { chmodSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { open } from 'lmdb';
 import type { Database, RootDatabase } from 'lmdb';
 import { ConfigError } from '@rr/plugin-api';
 import type { KvDriver, KvEntry, KvExpiry, KvStorage } from '@rr/kv-api';
@@ -139,8 +138,10 @@ export class BoltdbKvStorage implements KvStorage {
 
 export const boltdbKvDriver: KvDriver = {
   name: 'boltdb',
-  open(config, ctx) {
+  async open(config, ctx) {
     const cfg = compileBoltdbConfig(config, `kv.${ctx.storage}.config`, ctx.rootConfig.workDir);
+    // lmdb (and its native addon) loads only when a boltdb storage opens.
+    const { open } = await import('lmdb');
     const root = open({ path: cfg.file, compression: false });
     try {
       chmodSync(cfg.file, cfg.permissions);

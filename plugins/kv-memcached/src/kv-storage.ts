@@ -1,4 +1,4 @@
-import memjs from 'memjs';
+import type memjs from 'memjs';
 import { ConfigError } from '@rr/plugin-api';
 import { KvNotSupportedError } from '@rr/kv-api';
 import type { KvDriver, KvEntry, KvExpiry, KvStorage } from '@rr/kv-api';
@@ -89,7 +89,9 @@ export const memcachedKvDriver: KvDriver = {
   name: 'memcached',
   async open(config, ctx) {
     const addrs = compileMemcachedAddrs(config, `kv.${ctx.storage}.config`);
-    const client = memjs.Client.create<Buffer, Buffer | null>(addrs.join(','), {
+    // Loaded only when a memcached storage opens, so rr without one never pays for memjs.
+    const { default: memjsLib } = await import('memjs');
+    const client = memjsLib.Client.create<Buffer, Buffer | null>(addrs.join(','), {
       retries: 1,
       timeout: 2,
       logger: { log: (...args: unknown[]) => ctx.logger.debug('memjs', { detail: args.map(String).join(' ') }) },

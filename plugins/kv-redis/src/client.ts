@@ -1,8 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { Cluster, Redis } from 'ioredis';
-import type { ClusterOptions, RedisOptions } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { ConfigError, parseDuration } from '@rr/plugin-api';
+
+// ioredis is loaded on the first client, not on import: rr without a redis section never pays for it.
+// A synchronous require keeps createRedisClient synchronous (ioredis is CommonJS, the same instance
+// an `import` would give).
+const requireLib = createRequire(import.meta.url);
+let ioredisLib: typeof import('ioredis') | undefined;
+function ioredis(): typeof import('ioredis') {
+  return (ioredisLib ??= requireLib('ioredis') as typeof import('ioredis'));
+}
 
 /** RoadRunner's redis keys (go-redis UniversalOptions), compiled. */
 export interface RedisConfig {
@@ -121,6 +130,7 @@ export function createRedisClient(cfg: RedisConfig): Redis | Cluster {
     lazyConnect: true,
     tls: cfg.tls === undefined ? undefined : { ...cfg.tls },
   };
+  const { Redis, Cluster } = ioredis();
   if (cfg.masterName !== '') {
     return new Redis({
       ...common,
