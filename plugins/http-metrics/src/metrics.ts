@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { promClient } from './prom.js';
 
 /** RoadRunner's `rr_http_request_duration_seconds` buckets, in seconds. */
 export const HTTP_DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60];
@@ -13,6 +14,7 @@ export interface HttpMetrics {
 }
 
 export function createHttpMetrics(registry: Registry): HttpMetrics {
+  const { Counter, Gauge, Histogram } = promClient();
   const m: HttpMetrics = {
     requests: new Counter({ name: 'rr_http_request_total', help: 'Total number of handled http requests after server restart.', labelNames: ['status'], registers: [] }),
     duration: new Histogram({ name: 'rr_http_request_duration_seconds', help: 'HTTP request duration.', labelNames: ['status'], buckets: [...HTTP_DURATION_BUCKETS], registers: [] }),

@@ -1,8 +1,8 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { definePlugin } from '@rr/plugin-api';
 import { metricsRegistryToken } from '@rr/metrics-api';
 import { informerSourcesToken, rpcServicesToken } from '@rr/rpc-api';
 import { compileMetricsConfig } from './config.js';
+import { promClient } from './prom.js';
 import { metricsRpcService } from './rpc.js';
 import { metricsSchema } from './schema.js';
 import { startMetricsServer, type MetricsServer } from './server.js';
@@ -24,6 +24,7 @@ export const metricsPlugin = definePlugin({
   collects: [informerSourcesToken],
   config: { schema: metricsSchema, compile: compileMetricsConfig },
   init(ctx) {
+    const { collectDefaultMetrics, Registry } = promClient();
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
     const collectors = new UserCollectors(registry, ctx.logger);

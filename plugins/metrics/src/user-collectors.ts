@@ -1,6 +1,7 @@
-import { Counter, Gauge, Histogram, Summary, type Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram, Summary, Registry } from 'prom-client';
 import type { Logger } from '@rr/plugin-api';
 import { fullName, type CollectorSpec } from './collector-spec.js';
+import { promClient } from './prom.js';
 
 type AnyMetric = Counter<string> | Gauge<string> | Histogram<string> | Summary<string>;
 
@@ -57,6 +58,7 @@ export class UserCollectors {
     // prom-client refuses an empty help; Go allows it. The name is the least surprising stand-in.
     const common = { name: metricName, help: spec.help === '' ? metricName : spec.help, labelNames: [...spec.labels], registers: [] };
     let metric: AnyMetric;
+    const { Counter, Gauge, Histogram, Summary } = promClient();
     try {
       switch (spec.type) {
         case 'counter': metric = new Counter(common); break;

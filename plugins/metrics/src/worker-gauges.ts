@@ -1,6 +1,7 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { WorkerInfo } from '@rr/pool-api';
 import type { WorkerSource } from '@rr/rpc-api';
+import { promClient } from './prom.js';
 
 /**
  * RoadRunner's per-plugin worker gauges (`rr_<plugin>_total_workers`, …), computed from the
@@ -20,6 +21,7 @@ export function registerWorkerGauges(registry: Registry, source: WorkerSource): 
     return snapshot;
   };
   const count = (pred: (w: WorkerInfo) => boolean) => workers().filter(pred).length;
+  const { Gauge } = promClient();
 
   const gauges = [
     new Gauge({
