@@ -26,7 +26,9 @@ function getAjv(): Ajv2019 {
     // Formats are not checked (RoadRunner checks none), which also avoids an ajv-formats dependency.
     ajv = new Ajv2019({ allErrors: true, strict: false, verbose: true, validateFormats: false });
     const draft07 = createRequire(import.meta.url)('ajv/dist/refs/json-schema-draft-07.json') as object;
-    ajv.addMetaSchema(draft07);
+    // ajv's own copy of the draft-07 meta-schema needs no checking against 2019-09; that check
+    // cost ~30 ms at every start (measured with bench/startup).
+    ajv.addMetaSchema(draft07, undefined, false);
   }
   return ajv;
 }
