@@ -1,5 +1,15 @@
+import { createRequire } from 'node:module';
 import { isatty } from 'node:tty';
-import pino from 'pino';
+import type pinoNs from 'pino';
+
+// pino (for its sonic-boom destination) loads when the first fd or file sink opens, not on import:
+// `logs.mode: off` and commands that never log skip it. pino is CommonJS, so a synchronous require
+// gives the instance an `import` would.
+const requireLib = createRequire(import.meta.url);
+let pinoLib: typeof pinoNs | undefined;
+function pino(): typeof pinoNs {
+  return (pinoLib ??= requireLib('pino') as typeof pinoNs);
+}
 
 /** Where finished lines go. Writes never throw: a failing sink reports once and goes quiet. */
 export interface Sink {
@@ -16,7 +26,7 @@ export interface Sink {
 /** Called when a sink fails; the sink drops every later line. */
 export type SinkErrorReporter = (sink: Sink, err: Error) => void;
 
-export type Boom = ReturnType<typeof pino.destination>;
+export type Boom = ReturnType<typeof pinoNs.destination>;
 
 /**
  * The process's stdout/stderr through pino's destination (sonic-boom) in sync mode: one
@@ -32,7 +42,7 @@ export class FdSink implements Sink {
   /** `fd` is only ever overridden by tests, to point the real write path at a file. */
   constructor(readonly key: 'stdout' | 'stderr', report: SinkErrorReporter, isTTY: boolean | undefined, fd = key === 'stdout' ? 1 : 2) {
     this.isTTY = isTTY ?? isatty(fd);
-    this.#boom = pino.destination({ dest: fd, sync: true });
+    this.#boom = pino().destination({ dest: fd, sync: true });
     // pino's own listener swallows EPIPE; ours keeps any other error from crashing the process.
     this.#boom.on('error', (err: Error) => {
       if (this.#dead) return;
@@ -140,7 +150,7 @@ export class FileSink implements Sink {
 
 /** Opens `path` for appending (creating its directory) in sync mode; throws when it cannot. */
 export function openFile(path: string): Boom {
-  return pino.destination({ dest: path, sync: true, mkdir: true, append: true });
+  return pino().destination({ dest: path, sync: true, mkdir: true, append: true });
 }
 
 /** Ends a sonic-boom and resolves when its fd is closed (or it was already unusable). */
