@@ -10,9 +10,6 @@ export const NO_METHOD_MESSAGE = 'unable to run http service, no method has been
 /** Uploads extensions refused by default: RoadRunner's historical default (see README). */
 export const DEFAULT_FORBIDDEN_UPLOADS: readonly string[] = ['.php', '.exe', '.bat'];
 
-/** Flipped when the FastCGI listener (src/fcgi/) is wired in. */
-const FCGI_SUPPORTED = false;
-
 export type ClientAuth = 'none' | 'request' | 'require_any' | 'verify_if_given' | 'require_and_verify';
 
 export interface TlsConfig {
@@ -124,9 +121,6 @@ export function compileHttpConfig(raw: unknown, view: ConfigView, cpus = availab
   }
 
   let fcgi: HttpConfig['fcgi'];
-  if (fcgiAddress !== undefined && !FCGI_SUPPORTED) {
-    throw new ConfigError('fcgi.address', 'nothing: fcgi is not supported yet; put a FastCGI-to-HTTP proxy in front or use http.address', fcgiAddress);
-  }
   if (fcgiAddress !== undefined) {
     if (fcgiAddress.startsWith('unix://')) fcgi = { address: fcgiAddress, path: fcgiAddress.slice('unix://'.length) };
     else {

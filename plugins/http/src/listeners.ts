@@ -52,7 +52,10 @@ export class Listeners {
   }
 
   /** Binds every configured listener. */
-  async start(handler: HttpHandler, extra?: (track: (s: AnyServer) => void) => Promise<BoundListener | undefined>): Promise<void> {
+  async start(
+    handler: HttpHandler,
+    extra?: (track: (s: AnyServer) => void, onRequest: (req: IncomingMessage, res: ServerResponse) => void) => Promise<BoundListener | undefined>,
+  ): Promise<void> {
     this.#handler = handler;
     const cfg = this.#cfg;
     const onRequest = this.#onRequest;
@@ -93,7 +96,7 @@ export class Listeners {
       await this.#listen(front, cfg.host!, cfg.port!, 'http', cfg.address);
     }
     if (extra !== undefined) {
-      const b = await extra((s) => this.#track(s));
+      const b = await extra((s) => this.#track(s), onRequest as never);
       if (b !== undefined) this.bound.push(b);
     }
   }

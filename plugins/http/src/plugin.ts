@@ -6,6 +6,7 @@ import { informerSourcesToken, resetterTargetsToken } from '@rr/rpc-api';
 import { accessLogMiddleware, maxRequestSizeMiddleware } from './access-log.js';
 import { compileHttpConfig, type HttpConfig } from './config.js';
 import { Listeners } from './listeners.js';
+import { startFcgi } from './fcgi/index.js';
 import { createPhpHandler } from './php-handler.js';
 
 const schema = JSON.parse(readFileSync(new URL('../schema.json', import.meta.url), 'utf8')) as { properties: Record<string, unknown> };
@@ -67,7 +68,8 @@ export const httpPlugin = definePlugin({
         const php = createPhpHandler({ config: cfg, logger: log, pool: () => pool });
         const chain = buildChain(php, cfg, registry, (name) => log.warn('requested middleware does not exist', { requested: name }), log);
         try {
-          await listeners.start(chain);
+          const fcgi = cfg.fcgi;
+          await listeners.start(chain, fcgi === undefined ? undefined : (track, onRequest) => startFcgi(fcgi, cfg.internalErrorCode, track, onRequest));
         } catch (err) {
           listeners.destroyAll();
           throw err;

@@ -115,7 +115,6 @@ describe('config', () => {
   it.each([
     ['ssl.acme', { ssl: { acme: { email: 'a@b.c', domains: ['x'] } } }, 'ACME'],
     ['http3', { http3: { address: '127.0.0.1:0' } }, 'HTTP/3 is not supported yet'],
-    ['fcgi', { fcgi: { address: 'tcp://127.0.0.1:0' } }, 'fcgi is not supported yet'],
   ])('refuses %s clearly (not supported yet)', async (_key, http, text) => {
     const err = await startHttp({ http }).then(() => undefined, (e: unknown) => e) as { errors?: Array<{ message: string }> };
     expect(JSON.stringify(err.errors?.map((e) => e.message))).toContain(text);
