@@ -163,6 +163,16 @@ describe('fastcgi listener: responses', () => {
     expect(nf.statusLine).toBe('404 Not Found');
   });
 
+  it('HEAD answers headers only; SERVER_PROTOCOL HTTP/1.0 is the context protocol', async () => {
+    const { client } = await startFcgi();
+    const c = await client();
+    const head = await c.request(1, cgiParams('HEAD', '/hello'));
+    expect(head.status).toBe(200);
+    expect(head.body.length).toBe(0);
+    const old = await c.request(2, cgiParams('GET', '/echo', [['SERVER_PROTOCOL', 'HTTP/1.0']]));
+    expect(json(old).ctx.protocol).toBe('HTTP/1.0');
+  });
+
   it('a streamed response arrives frame by frame', async () => {
     const { client } = await startFcgi();
     const c = await client();
