@@ -36,6 +36,7 @@ trap finish EXIT INT TERM
 
 # Peak RSS (MB) of the rr node process and of its PHP workers, sampled every 0.2 s.
 (
+  set +e   # a sample that fails (rr between rounds, no workers yet) must not end the sampler
   peak=0; peak_php=0
   while :; do
     if [[ -f "$RUN/rr.pid" ]]; then
@@ -43,7 +44,7 @@ trap finish EXIT INT TERM
       rss="$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' ' || true)"
       if [[ -n "$rss" ]]; then
         (( rss > peak )) && peak=$rss
-        php_rss="$(ps -o rss= --ppid "$pid" 2>/dev/null | awk '{s+=$1} END {print s+0}')"
+        php_rss="$(ps -o rss= --ppid "$pid" 2>/dev/null | awk '{s+=$1} END {print s+0}' || true)"
         (( php_rss > peak_php )) && peak_php=$php_rss
         echo "$peak $peak_php" > "$RUN/peak"
       fi
