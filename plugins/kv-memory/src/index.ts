@@ -1,2 +1,3 @@
 export { memoryPlugin } from './plugin.js';
 export { MemoryKvStorage, memoryKvDriver } from './kv-storage.js';
+export { MemoryPipeline, memoryJobsDriver, compileMemoryPipelineConfig, type MemoryPipelineConfig } from './jobs-driver.js';
