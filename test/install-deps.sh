@@ -41,3 +41,5 @@ ensure_service() { # port name command…
 ensure_service 6379 Redis redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
 ensure_service 5672 RabbitMQ rabbitmq-server -detached
 ensure_service 4222 NATS start-stop-daemon --start --oknodo --background --exec /usr/sbin/nats-server -- -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
+# jobs drivers: the beanstalk tests start Debian's beanstalkd, the kafka tests kcat's mock cluster
+for pkg in beanstalkd kcat; do dpkg -s "$pkg" >/dev/null 2>&1 || { echo "install-deps: apt-get install beanstalkd kcat"; apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq beanstalkd kcat >/dev/null; break; }; done

@@ -25,6 +25,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-metrics', exportName: 'metricsPlugin' },
   { packageName: '@rr/plugin-status', exportName: 'statusPlugin' },
   { packageName: '@rr/plugin-http-metrics', exportName: 'httpMetricsPlugin' },
+  { packageName: '@rr/plugin-sqs', exportName: 'sqsPlugin' },
 ];
 
 export async function builtinEntries(): Promise<PluginEntry[]> {
