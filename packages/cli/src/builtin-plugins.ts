@@ -21,6 +21,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-lock', exportName: 'lockPlugin' },
   { packageName: '@rr/plugin-memcached', exportName: 'memcachedPlugin' },
   { packageName: '@rr/plugin-boltdb', exportName: 'boltdbPlugin' },
+  { packageName: '@rr/plugin-jobs', exportName: 'jobsPlugin' },
   { packageName: '@rr/plugin-proxy_ip_parser', exportName: 'proxyIpParserPlugin' },
   { packageName: '@rr/plugin-metrics', exportName: 'metricsPlugin' },
   { packageName: '@rr/plugin-status', exportName: 'statusPlugin' },

@@ -9,6 +9,9 @@ Commands:
   plugins graph    Print the plugin dependency graph in Graphviz DOT
   reset [plugin…]  Reset workers of all (or the named) plugins over RPC
   workers [plugin…] Show workers of all (or the named) plugins over RPC (-i: refresh every second)
+  jobs --list      List the jobs pipelines over RPC
+  jobs --pause p1,p2 | --resume p1,p2 | --destroy p1,p2
+                   Pause, resume or destroy jobs pipelines over RPC
   stop             Send SIGTERM to the server whose PID is in ./.pid (-f: force)
   help             Show this help
 

@@ -1,6 +1,7 @@
 import { errorCode } from '@rr/plugin-api';
 import { ErrorCodes } from '@rr/kernel';
 import { parseCommandLine } from './args.js';
+import { jobs } from './commands/jobs.js';
 import { plugins } from './commands/plugins.js';
 import { reset } from './commands/reset.js';
 import { serve } from './commands/serve.js';
@@ -8,7 +9,7 @@ import { workers } from './commands/workers.js';
 import { formatError } from './format-error.js';
 import { HELP } from './help.js';
 
-const COMMANDS = ['serve', 'plugins', 'reset', 'workers', 'help'] as const;
+const COMMANDS = ['serve', 'plugins', 'reset', 'workers', 'jobs', 'help'] as const;
 
 /** Runs one command line; returns the exit code (2 for usage errors, 1 for any other error). */
 export async function run(argv: string[]): Promise<number> {
@@ -24,6 +25,8 @@ export async function run(argv: string[]): Promise<number> {
         return await reset(args);
       case 'workers':
         return await workers(args);
+      case 'jobs':
+        return await jobs(args);
       case 'help':
       case undefined:
         process.stdout.write(HELP);

@@ -1,5 +1,6 @@
 import type { Contribution } from '@rr/plugin-api';
 import type { RpcMethod, RpcService, WorkerSource } from '@rr/rpc-api';
+import type { JobsStateSource } from '@rr/status-api';
 import { jsonMethod } from '@rr/rpc-api';
 import { stringArg } from './args.js';
 import { workerListJson } from './worker-state.js';
@@ -8,7 +9,10 @@ import { workerListJson } from './worker-state.js';
  * The `informer` RPC service over the collected worker sources. `sources` is read on every call:
  * the registry is complete once every plugin has been initialised, before any call can arrive.
  */
-export function informerService(sources: () => readonly Contribution<WorkerSource>[]): RpcService {
+export function informerService(
+  sources: () => readonly Contribution<WorkerSource>[],
+  jobsSources: () => readonly Contribution<JobsStateSource>[] = () => [],
+): RpcService {
   const find = (plugin: string): WorkerSource | undefined => sources().find((c) => c.value.plugin === plugin)?.value;
 
   const workers: RpcMethod = (call) => {
@@ -34,8 +38,17 @@ export function informerService(sources: () => readonly Contribution<WorkerSourc
       // No pool contract for adding/removing single workers exists yet.
       AddWorker: jsonMethod(noManagement),
       RemoveWorker: jsonMethod(noManagement),
-      // Jobs pipelines have no informer contract yet; RoadRunner answers null for plugins without jobs.
-      Jobs: jsonMethod(() => null),
+      // RoadRunner's jobs.State has no JSON tags, so Go writes the field names capitalised; plugins
+      // without pipelines answer null, as RoadRunner does.
+      Jobs: jsonMethod(async (arg) => {
+        const plugin = stringArg('informer.Jobs', arg);
+        const source = jobsSources().find((c) => c.value.plugin === plugin)?.value;
+        if (source === undefined) return null;
+        return (await source.jobsState()).map((s) => ({
+          Pipeline: s.pipeline, Driver: s.driver, Queue: s.queue, Priority: s.priority, Active: s.active,
+          Delayed: s.delayed, Reserved: s.reserved, Ready: s.ready, ErrorMessage: s.error_message,
+        }));
+      }),
     },
   };
 }
