@@ -27,6 +27,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-status', exportName: 'statusPlugin' },
   { packageName: '@rr/plugin-http-metrics', exportName: 'httpMetricsPlugin' },
   { packageName: '@rr/plugin-sqs', exportName: 'sqsPlugin' },
+  { packageName: '@rr/plugin-amqp', exportName: 'amqpPlugin' },
 ];
 
 export async function builtinEntries(): Promise<PluginEntry[]> {
