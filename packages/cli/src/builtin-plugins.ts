@@ -27,6 +27,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-status', exportName: 'statusPlugin' },
   { packageName: '@rr/plugin-http-metrics', exportName: 'httpMetricsPlugin' },
   { packageName: '@rr/plugin-sqs', exportName: 'sqsPlugin' },
+  { packageName: '@rr/plugin-beanstalk', exportName: 'beanstalkPlugin' },
   { packageName: '@rr/plugin-amqp', exportName: 'amqpPlugin' },
 ];
 
