@@ -38,7 +38,17 @@ export interface DeliveredJob extends Job {
    * The worker failed the job (or crashed, or timed out). `requeue: false` follows the driver's
    * documented failure semantics (drop, dead-letter or redeliver, per driver config).
    */
-  nack(options: { readonly requeue: boolean; readonly delaySeconds?: number; readonly message?: string }): Promise<void>;
+  nack(options: {
+    readonly requeue: boolean;
+    readonly delaySeconds?: number;
+    readonly message?: string;
+    /**
+     * True when no reply came at all: the worker crashed, hit exec_ttl or the pool failed (the jobs
+     * plugin then sends `requeue: false`). At-least-once drivers redeliver such a job; drivers that
+     * document drops (memory) may ignore it. Absent for a PHP `nack()`.
+     */
+    readonly workerFailed?: boolean;
+  }): Promise<void>;
   /** Put a copy back (with new headers/delay) and settle the original: RoadRunner's requeue. */
   requeue(options: { readonly delaySeconds: number; readonly headers?: JobHeaders }): Promise<void>;
 }

@@ -246,7 +246,7 @@ export class JobsEngine {
     } catch (err) {
       this.counters.jobsErr++;
       log.error('job processing was started', { ID: job.id, pipeline: pipe.spec.name, driver: pipe.spec.driver, error: (err as Error).message ?? String(err) });
-      if (!job.autoAck) await job.nack({ requeue: false, message: (err as Error).message ?? String(err) }).catch((e: unknown) => this.settleFailed(item, e));
+      if (!job.autoAck) await job.nack({ requeue: false, message: (err as Error).message ?? String(err), workerFailed: true }).catch((e: unknown) => this.settleFailed(item, e));
       return;
     }
     const action = parseReply(reply.body);
