@@ -83,6 +83,12 @@ export class StaticPool implements Pool {
   #lastPressure = 0;
   readonly #bootAbort = new AbortController();
   readonly #watchers = new Set<() => void>();
+  /**
+   * In-flight tasks per caller signal. One 'abort' listener per signal instead of one per request:
+   * callers may share a signal between requests (the http plugin uses one per HTTP/1 connection),
+   * and adding/removing EventTarget listeners is a measurable per-request cost.
+   */
+  readonly #bySignal = new WeakMap<AbortSignal, Set<Task>>();
   #destroyed: Promise<void> | undefined;
 
   private constructor(o: StaticPoolOptions) {
@@ -191,8 +197,18 @@ export class StaticPool implements Pool {
     return new Promise<Payload>((resolve, reject) => {
       const task = new Task(payload, signal, options?.onChunk, resolve, reject);
       if (signal !== undefined) {
-        task.onAbort = () => this.#abort(task);
-        signal.addEventListener('abort', task.onAbort, { once: true });
+        let group = this.#bySignal.get(signal);
+        if (group === undefined) {
+          const tasks = new Set<Task>();
+          group = tasks;
+          this.#bySignal.set(signal, tasks);
+          signal.addEventListener('abort', () => {
+            for (const t of [...tasks]) this.#abort(t);
+            tasks.clear();
+          }, { once: true });
+        }
+        group.add(task);
+        task.abortGroup = group;
       }
       this.#dispatch(task);
     });

@@ -17,8 +17,11 @@ export class Task {
   queued = false;
   /** Set once the allocate timeout was extended because the dynamic allocator added workers. */
   extended = false;
-  /** The abort listener, removed when the task settles. */
-  onAbort: (() => void) | undefined = undefined;
+  /**
+   * The in-flight tasks of its caller's signal (the pool keeps one 'abort' listener per signal);
+   * the task leaves it when it settles.
+   */
+  abortGroup: Set<Task> | undefined = undefined;
   /** The worker running it, if any. */
   worker: { abortTask(task: Task): void } | undefined = undefined;
 
@@ -33,14 +36,14 @@ export class Task {
   resolve(result: Payload): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer !== undefined || this.onAbort !== undefined) this.#cleanup();
+    if (this.timer !== undefined || this.abortGroup !== undefined) this.#cleanup();
     this.res(result);
   }
 
   reject(err: Error): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer !== undefined || this.onAbort !== undefined) this.#cleanup();
+    if (this.timer !== undefined || this.abortGroup !== undefined) this.#cleanup();
     this.rej(err);
   }
 
@@ -49,9 +52,9 @@ export class Task {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.onAbort !== undefined) {
-      this.signal?.removeEventListener('abort', this.onAbort);
-      this.onAbort = undefined;
+    if (this.abortGroup !== undefined) {
+      this.abortGroup.delete(this);
+      this.abortGroup = undefined;
     }
   }
 }
