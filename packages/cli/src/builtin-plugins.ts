@@ -28,6 +28,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-http-metrics', exportName: 'httpMetricsPlugin' },
   { packageName: '@rr/plugin-sqs', exportName: 'sqsPlugin' },
   { packageName: '@rr/plugin-beanstalk', exportName: 'beanstalkPlugin' },
+  { packageName: '@rr/plugin-kafka', exportName: 'kafkaPlugin' },
   { packageName: '@rr/plugin-amqp', exportName: 'amqpPlugin' },
 ];
 
