@@ -30,6 +30,7 @@ const BUILTIN: ReadonlyArray<{ packageName: string; exportName: string }> = [
   { packageName: '@rr/plugin-beanstalk', exportName: 'beanstalkPlugin' },
   { packageName: '@rr/plugin-kafka', exportName: 'kafkaPlugin' },
   { packageName: '@rr/plugin-amqp', exportName: 'amqpPlugin' },
+  { packageName: '@rr/plugin-nats', exportName: 'natsPlugin' },
 ];
 
 export async function builtinEntries(): Promise<PluginEntry[]> {
