@@ -272,8 +272,7 @@ export class BeanstalkPipeline implements Pipeline {
       ack: () => settle('ack', del),
       nack: (opts) =>
         settle('nack', async () => {
-          // `workerFailed` (no reply: crash, exec_ttl) is newer than this driver's contract: read it defensively.
-          const workerFailed = (opts as { readonly workerFailed?: boolean }).workerFailed === true;
+          const workerFailed = opts.workerFailed === true; // no reply at all: crash, exec_ttl, pool error
           if (opts.requeue || workerFailed) {
             // Runs again after the delay (RoadRunner deletes a crashed worker's job). beanstalkd's
             // stats-job `releases` counts the attempts.

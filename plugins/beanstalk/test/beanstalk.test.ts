@@ -67,7 +67,7 @@ describe('beanstalk pipeline against beanstalkd', () => {
     const inbox = new Inbox();
     await p.consume(inbox.deliver);
     const [first] = await inbox.waitFor(1);
-    await first!.nack({ requeue: false, message: 'worker killed', workerFailed: true } as Parameters<typeof first.nack>[0]);
+    await first!.nack({ requeue: false, message: 'worker killed', workerFailed: true });
     const [, again] = await inbox.waitFor(2, 5_000);
     expect(again!.id).toBe('crash');
     await again!.nack({ requeue: false, message: 'php said no' });

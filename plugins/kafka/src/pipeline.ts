@@ -237,7 +237,7 @@ export class KafkaPipeline implements Pipeline {
       ack: () => settle('ack', async () => {}),
       nack: (opts) =>
         settle('nack', async () => {
-          const workerFailed = (opts as { readonly workerFailed?: boolean }).workerFailed === true;
+          const workerFailed = opts.workerFailed === true; // no reply at all: crash, exec_ttl, pool error
           if (opts.requeue || workerFailed) {
             // Kafka cannot hand one record out again: a copy goes to the end of the topic
             // (RoadRunner's Nack does nothing, and the record is not read again until a restart).

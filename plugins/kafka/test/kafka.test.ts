@@ -119,7 +119,7 @@ describe('kafka pipeline against the kcat mock cluster', () => {
       let settled: Promise<void>;
       if (!crashed) {
         crashed = true;
-        settled = j.nack({ requeue: false, message: 'worker killed', workerFailed: true } as Parameters<typeof j.nack>[0]);
+        settled = j.nack({ requeue: false, message: 'worker killed', workerFailed: true });
       } else if (n < 3) settled = j.requeue({ delaySeconds: 1, headers: { ...j.headers, attempts: [String(n + 1)] } });
       else settled = j.ack();
       settled.catch(() => {});
