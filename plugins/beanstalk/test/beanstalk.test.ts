@@ -80,6 +80,26 @@ describe('beanstalk pipeline against beanstalkd', () => {
     expect(inbox.all.length).toBe(2);
   });
 
+  it('pause stops deliveries (new jobs wait in the tube) and consume resumes them', async () => {
+    const { p } = await pipeline();
+    const inbox = new Inbox();
+    const handler = (j: Parameters<typeof inbox.deliver>[0]): void => {
+      inbox.deliver(j);
+      j.ack().catch(() => {});
+    };
+    await p.consume(handler);
+    await p.push(makeJob('p1'));
+    await inbox.waitFor(1);
+    await p.pause();
+    expect((await p.state()).ready).toBe(false);
+    await Promise.all(['p2', 'p3', 'p4'].map((id) => p.push(makeJob(id))));
+    await eventually(async () => (await p.state()).active === 3, 5_000, 'three ready in the tube');
+    expect(inbox.all.length).toBe(1);
+    await p.consume(handler);
+    const got = await inbox.waitFor(4, 5_000);
+    expect(got.map((j) => j.id).sort()).toEqual(['p1', 'p2', 'p3', 'p4']);
+  });
+
   it('close without settling releases the job for the next consumer at once', async () => {
     const { p, tube } = await pipeline();
     await p.push(makeJob('held'));
