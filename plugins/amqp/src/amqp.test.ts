@@ -317,6 +317,25 @@ describe('amqp driver against RabbitMQ', () => {
     await pipeline.close(signal());
   });
 
+  it('the broker cancelling the consumer (queue deleted) makes the driver redeclare and resume; stale acks fail cleanly', async () => {
+    const { queue, exchange } = names();
+    const { pipeline, name, ctx } = await open({ queue, exchange, prefetch: 5 });
+    await pipeline.push(makeJob('before', name));
+    const got: DeliveredJob[] = [];
+    await pipeline.consume((d) => got.push(d));
+    await until(() => got.length === 1, 5_000, 'first delivery');
+    const ch = await admin.createChannel();
+    await ch.deleteQueue(queue);
+    await ch.close();
+    await until(() => ctx.logger.records.some((r) => r.msg === 'amqp connection restored'), 5_000, 'redial after the cancel');
+    await expect(got[0]!.ack()).rejects.toMatchObject({ code: 'RR_ERR_JOBS_AMQP_SETTLE' });
+    await pipeline.push(makeJob('after', name));
+    await until(() => got.some((d) => d.id === 'after'), 5_000, 'delivery on the redeclared queue');
+    await got.find((d) => d.id === 'after')!.ack();
+    await until(async () => (await pipeline.state()).reserved === 0 && (await queueDepth(queue)) === 0, 3_000, 'settled');
+    await pipeline.close(signal());
+  });
+
   it('opening against an unreachable broker fails with RR_ERR_JOBS_AMQP_OPEN', async () => {
     const proxy = await FaultProxy.start({ host: '127.0.0.1', port: 5672 });
     proxy.refuse();

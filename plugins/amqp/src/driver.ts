@@ -1,6 +1,7 @@
 import type { JobsDriver, Pipeline, PipelineContext, PipelineSpec } from '@rr/jobs-api';
 import { RrError } from '@rr/plugin-api';
 import { compileAmqpPipelineConfig, redactAddr, type AmqpGlobalConfig } from './config.js';
+import { AmqpErrorCodes } from './errors.js';
 import { AmqpPipeline } from './pipeline.js';
 
 /** `jobs.timeout` in ms (RoadRunner: push and redial calls, default 60 s). */
@@ -35,7 +36,7 @@ export function createAmqpDriver(global: AmqpGlobalConfig, name = 'amqp'): JobsD
         await pipeline.start();
       } catch (err) {
         throw new RrError(
-          'RR_ERR_JOBS_AMQP_OPEN',
+          AmqpErrorCodes.OPEN,
           `amqp pipeline "${spec.name}": could not connect to RabbitMQ at ${redactAddr(global.addr)} and declare queue "${config.queue}" ` +
             `(exchange "${config.exchange}"): ${(err as Error).message}; start RabbitMQ, fix amqp.addr, or make the pipeline's queue options match the existing queue`,
           { cause: err },

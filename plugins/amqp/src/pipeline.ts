@@ -323,7 +323,7 @@ export class AmqpPipeline implements Pipeline {
 
   consume(deliver: (job: DeliveredJob) => void): Promise<void> {
     return this.serial(async () => {
-      if (this.closed) throw new RrError('RR_ERR_JOBS_AMQP_CLOSED', `amqp pipeline "${this.o.name}" is stopped`);
+      if (this.closed) throw new RrError(AmqpErrorCodes.CLOSED, `amqp pipeline "${this.o.name}" is stopped; declare it again to consume`);
       this.deliver = deliver;
       this.consuming = true;
       const ch = this.link.channels;
