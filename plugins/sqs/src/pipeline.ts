@@ -18,6 +18,8 @@ const loadSdk = (): Promise<SqsLib> => {
 /** SQS caps DelaySeconds at 15 minutes. */
 const MAX_DELAY_S = 900;
 const MAX_BACKOFF_MS = 5_000;
+/** How long a receive may take beyond its long-poll wait before the link counts as dead. */
+const RECEIVE_MARGIN_MS = 5_000;
 
 function describe(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -177,7 +179,10 @@ export class SqsPipeline implements Pipeline {
           WaitTimeSeconds: this.cfg.waitTimeSeconds,
           ...(this.cfg.visibilityTimeout > 0 ? { VisibilityTimeout: this.cfg.visibilityTimeout } : {}),
           MessageAttributeNames: ['All'],
-        }), { abortSignal: signal });
+        }), {
+          // A silent (blackholed) endpoint never answers: give up after the long poll plus a margin.
+          abortSignal: AbortSignal.any([signal, AbortSignal.timeout(this.cfg.waitTimeSeconds * 1000 + RECEIVE_MARGIN_MS)]),
+        });
         messages = out.Messages ?? [];
         if (backoff > 0) this.logger.info('sqs receive works again', { pipeline: this.name, queue: this.cfg.queue });
         backoff = 0;
@@ -235,7 +240,7 @@ export class SqsPipeline implements Pipeline {
             // Left in the queue: it comes back after error_visibility_timeout (a RedrivePolicy can dead-letter it).
             await this.client.send(new this.sdk.ChangeMessageVisibilityCommand({
               QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: this.cfg.errorVisibilityTimeout,
-            }));
+            }), { abortSignal: AbortSignal.timeout(this.timeoutMs) });
             return;
           }
           await this.send(base, base.headers, delaySeconds ?? 0, 'requeue');
@@ -260,7 +265,9 @@ export class SqsPipeline implements Pipeline {
   }
 
   private extend(d: Delivery, id: string): void {
-    this.client.send(new this.sdk.ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: d.receiptHandle, VisibilityTimeout: this.visibility }))
+    this.client.send(new this.sdk.ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: d.receiptHandle, VisibilityTimeout: this.visibility }), {
+      abortSignal: AbortSignal.timeout(Math.max(1_000, (this.visibility * 1000) / 2)),
+    })
       .catch((err: unknown) => {
         if (!d.settled) this.logger.warn('sqs visibility extension failed; the job may be delivered again', { pipeline: this.name, id, error: describe(err) });
       });

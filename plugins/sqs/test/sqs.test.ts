@@ -217,8 +217,18 @@ describe('sqs pipeline against fauxqs', () => {
       const got = await inbox.waitFor(2, 10_000);
       expect(got.map((j) => j.id)).toEqual(['before', 'after']);
       await acks[1];
+      // A silent endpoint: receives give up after the long poll + 5 s instead of hanging forever.
+      const failuresBefore = logger.records.filter((r) => r.msg === 'sqs receive failed, retrying').length;
+      proxy.blackhole();
+      await expect(p.push(makeJob('blackholed'))).rejects.toMatchObject({ code: 'RR_ERR_SQS_PUSH' });
+      await eventually(() => logger.records.filter((r) => r.msg === 'sqs receive failed, retrying').length > failuresBefore, 10_000, 'silent receive given up');
+      proxy.restore();
+      await p.push(makeJob('last'));
+      await inbox.waitFor(3, 15_000);
+      expect(inbox.all.map((j) => j.id)).toContain('last');
+      await acks[2];
     } finally {
       await proxy.close();
     }
-  }, 30_000);
+  }, 45_000);
 });
