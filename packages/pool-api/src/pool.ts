@@ -29,6 +29,16 @@ export interface ExecOptions {
    * of the first frame).
    */
   readonly onChunk?: (chunk: Payload) => void | Promise<void>;
+  /**
+   * Takes the request back while it still waits for a worker: aborting removes it from the queue and
+   * `exec` rejects with RR_ERR_POOL_ABORTED; nothing of it ever reached a worker. Once a worker took
+   * the request (even one that then asked to be restarted and left it to another) aborting has no
+   * effect: it runs to completion and `exec` settles as usual. Unlike `signal`, it never stops a
+   * running request, so a caller can hand work ahead to the pool and take back exactly what did not
+   * start (the jobs plugin keeps one job queued per worker and withdraws it on pause). One signal
+   * may be shared by many requests.
+   */
+  readonly withdraw?: AbortSignal;
 }
 
 /** Worker states, numbered as RoadRunner reports them in `informer.Workers`. @public */

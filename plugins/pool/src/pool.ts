@@ -89,6 +89,8 @@ export class StaticPool implements Pool {
    * and adding/removing EventTarget listeners is a measurable per-request cost.
    */
   readonly #bySignal = new WeakMap<AbortSignal, Set<Task>>();
+  /** Not-yet-dispatched tasks per withdraw signal (one listener per signal, as for #bySignal). */
+  readonly #byWithdraw = new WeakMap<AbortSignal, Set<Task>>();
   #destroyed: Promise<void> | undefined;
 
   private constructor(o: StaticPoolOptions) {
@@ -194,6 +196,8 @@ export class StaticPool implements Pool {
     }
     const signal = options?.signal;
     if (signal?.aborted) return Promise.reject(this.#abortedError(signal));
+    const withdraw = options?.withdraw;
+    if (withdraw?.aborted) return Promise.reject(this.#withdrawnError(withdraw));
     return new Promise<Payload>((resolve, reject) => {
       const task = new Task(payload, signal, options?.onChunk, resolve, reject);
       if (signal !== undefined) {
@@ -210,6 +214,20 @@ export class StaticPool implements Pool {
         group.add(task);
         task.abortGroup = group;
       }
+      if (withdraw !== undefined) {
+        let group = this.#byWithdraw.get(withdraw);
+        if (group === undefined) {
+          const tasks = new Set<Task>();
+          group = tasks;
+          this.#byWithdraw.set(withdraw, tasks);
+          withdraw.addEventListener('abort', () => {
+            for (const t of [...tasks]) this.#withdraw(t, withdraw);
+            tasks.clear();
+          }, { once: true });
+        }
+        group.add(task);
+        task.withdrawGroup = group;
+      }
       this.#dispatch(task);
     });
   }
@@ -221,7 +239,7 @@ export class StaticPool implements Pool {
     }
     const w = this.#idle.pop();
     if (w !== undefined) {
-      w.run(task);
+      this.#run(w, task);
       return;
     }
     const max = this.#cfg.maxQueueSize;
@@ -314,6 +332,25 @@ export class StaticPool implements Pool {
     task.reject(this.#abortedError(task.signal));
   }
 
+  /** Hands a task to a worker: the one place a task becomes dispatched (no longer withdrawable). */
+  #run(w: Worker, task: Task): void {
+    if (task.withdrawGroup !== undefined) task.markDispatched();
+    else task.dispatched = true;
+    w.run(task);
+  }
+
+  /** A withdraw signal fired: a task no worker took yet leaves the pool untouched by PHP. */
+  #withdraw(task: Task, withdraw: AbortSignal): void {
+    if (task.settled || task.dispatched) return;
+    if (task.queued) {
+      task.queued = false;
+      this.#queued--;
+    }
+    // Not queued and not dispatched: a debug-mode task whose fresh worker is still starting;
+    // #runDebug sees it settled and stops that worker.
+    task.reject(this.#withdrawnError(withdraw));
+  }
+
   #runDebug(task: Task): void {
     // Debug mode (RoadRunner's replacement for the reload plugin): a fresh worker per request.
     this.#spawning++;
@@ -329,7 +366,7 @@ export class StaticPool implements Pool {
           void w.stop();
           return;
         }
-        w.run(task);
+        this.#run(w, task);
       },
       (err: Error) => {
         this.#spawning--;
@@ -362,7 +399,7 @@ export class StaticPool implements Pool {
     }
     const t = this.#takeQueued();
     if (t !== undefined) {
-      w.run(t);
+      this.#run(w, t);
       return;
     }
     this.#idle.push(w);
@@ -396,7 +433,7 @@ export class StaticPool implements Pool {
       return;
     }
     const idle = this.#idle.pop();
-    if (idle !== undefined) idle.run(task);
+    if (idle !== undefined) this.#run(idle, task);
     else this.#enqueue(task, true);
   }
 
@@ -629,6 +666,10 @@ export class StaticPool implements Pool {
 
   #stoppedError(): PoolError {
     return new PoolError(PoolErrorCodes.STOPPED, `pool "${this.name}" is stopped: rr is shutting down and takes no more requests`, { pool: this.name });
+  }
+
+  #withdrawnError(withdraw: AbortSignal): PoolError {
+    return new PoolError(PoolErrorCodes.ABORTED, `the request to pool "${this.name}" was withdrawn by its caller before a worker took it; no worker saw it`, { pool: this.name, cause: withdraw.reason });
   }
 
   #abortedError(signal: AbortSignal | undefined): PoolError {

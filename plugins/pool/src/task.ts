@@ -22,6 +22,13 @@ export class Task {
    * the task leaves it when it settles.
    */
   abortGroup: Set<Task> | undefined = undefined;
+  /**
+   * The not-yet-dispatched tasks of its caller's withdraw signal; the task leaves it when a worker
+   * takes it or it settles.
+   */
+  withdrawGroup: Set<Task> | undefined = undefined;
+  /** True once a worker took it: from then on a withdraw has no effect. */
+  dispatched = false;
   /** The worker running it, if any. */
   worker: { abortTask(task: Task): void } | undefined = undefined;
 
@@ -36,14 +43,14 @@ export class Task {
   resolve(result: Payload): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer !== undefined || this.abortGroup !== undefined) this.#cleanup();
+    if (this.timer !== undefined || this.abortGroup !== undefined || this.withdrawGroup !== undefined) this.#cleanup();
     this.res(result);
   }
 
   reject(err: Error): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer !== undefined || this.abortGroup !== undefined) this.#cleanup();
+    if (this.timer !== undefined || this.abortGroup !== undefined || this.withdrawGroup !== undefined) this.#cleanup();
     this.rej(err);
   }
 
@@ -55,6 +62,19 @@ export class Task {
     if (this.abortGroup !== undefined) {
       this.abortGroup.delete(this);
       this.abortGroup = undefined;
+    }
+    if (this.withdrawGroup !== undefined) {
+      this.withdrawGroup.delete(this);
+      this.withdrawGroup = undefined;
+    }
+  }
+
+  /** A worker takes it: it can no longer be withdrawn. */
+  markDispatched(): void {
+    this.dispatched = true;
+    if (this.withdrawGroup !== undefined) {
+      this.withdrawGroup.delete(this);
+      this.withdrawGroup = undefined;
     }
   }
 }
