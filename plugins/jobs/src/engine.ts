@@ -22,7 +22,18 @@ interface OpenPipeline {
 interface Item {
   readonly job: DeliveredJob;
   readonly pipe: OpenPipeline;
+  /** Effective priority: the job's, or its pipeline's when the job has none. */
+  readonly priority: number;
+  /** Arrival number in the local queue (-1 before); kept when the item is put back. */
+  seq: number;
+  /** While handed to the pool (not auto_ack): aborting takes it back if no worker took it yet. */
+  withdraw: AbortController | undefined;
+  /** Set when `withdraw` was aborted for this hand-off. */
+  withdrawn: boolean;
 }
+
+/** @rr/pool-api's code for a request taken back (withdraw) before a worker took it. */
+const POOL_ABORTED = 'RR_ERR_POOL_ABORTED';
 
 /** Counters for metrics and tests. */
 export interface JobsCounters {
@@ -50,7 +61,16 @@ export class JobsEngine {
   private readonly queue = new PriorityQueue<Item>();
   private pool: Pool | undefined;
   private concurrency = 0;
+  private extra = 0;
+  /** Jobs handed to the pool (waiting there or on a worker). */
   private running = 0;
+  private readonly inPool = new Set<Item>();
+  /**
+   * The withdraw signal of current hand-offs, shared (one pool listener, no allocation per job).
+   * Withdrawing aborts it for every job in the pool: the few that were still waiting come back and
+   * are handed out again in order; the running ones are unaffected.
+   */
+  private withdrawCtl: AbortController | undefined;
   private idleWaiters: Array<() => void> = [];
   private stopping = false;
   private pumpScheduled = false;
@@ -58,10 +78,17 @@ export class JobsEngine {
 
   constructor(private readonly o: EngineOptions) {}
 
-  /** Starts dispatching to `pool`, at most `concurrency` jobs at once (one per worker). */
-  attach(pool: Pool, concurrency: number): void {
+  /**
+   * Starts dispatching to `pool`: one job per worker (`concurrency`), plus up to `extra` jobs waiting
+   * in the pool's queue so that a worker's next job is already there when it answers (no idle round
+   * trip through Node per job). Those extra jobs are handed with a withdraw signal: a pause, a
+   * destroy, a stop or a better-priority job takes back whichever no worker took yet. auto_ack jobs
+   * (acked when handed over, so not returnable) never take an extra slot.
+   */
+  attach(pool: Pool, concurrency: number, extra = 0): void {
     this.pool = pool;
     this.concurrency = Math.max(1, concurrency);
+    this.extra = Math.max(0, extra);
     this.pump();
   }
 
@@ -120,6 +147,13 @@ export class JobsEngine {
     if (!pipe.consuming) return;
     pipe.consuming = false;
     pipe.parked.push(...this.queue.remove((i) => i.pipe === pipe));
+    // Jobs waiting in the pool leave it now (synchronously); they come back through putBack.
+    for (const it of this.inPool) {
+      if (it.pipe === pipe) {
+        this.withdrawAll();
+        break;
+      }
+    }
     await pipe.pipeline.pause();
     this.o.logger.debug('pipeline paused', { pipeline: name, driver: pipe.spec.driver });
   }
@@ -189,7 +223,7 @@ export class JobsEngine {
   }
 
   private onDelivery(pipe: OpenPipeline, job: DeliveredJob): void {
-    const item = { job, pipe };
+    const item: Item = { job, pipe, priority: job.priority > 0 ? job.priority : pipe.priority, seq: -1, withdraw: undefined, withdrawn: false };
     // A delivery racing a pause (or a destroy) waits with the parked ones.
     if (!pipe.consuming || this.pipes.get(pipe.spec.name) !== pipe) pipe.parked.push(item);
     else this.enqueue(item);
@@ -208,7 +242,7 @@ export class JobsEngine {
       void item.job.nack({ requeue: true, message: 'jobs.pipeline_size reached' }).catch((err: unknown) => this.settleFailed(item, err));
       return;
     }
-    this.queue.push(item.job.priority > 0 ? item.job.priority : item.pipe.priority, item);
+    item.seq = this.queue.push(item.priority, item, item.seq >= 0 ? item.seq : undefined);
   }
 
   private async returnParked(pipe: OpenPipeline): Promise<void> {
@@ -217,20 +251,75 @@ export class JobsEngine {
   }
 
   private pump(): void {
-    while (this.pool !== undefined && this.running < this.concurrency && this.queue.size > 0) {
-      const item = this.queue.pop()!;
-      this.running++;
-      item.pipe.running++;
-      void this.run(item, this.pool).finally(() => {
-        this.running--;
-        item.pipe.running--;
-        this.notifyIdle();
-        this.pump();
-      });
+    const pool = this.pool;
+    if (pool === undefined) return;
+    for (;;) {
+      const head = this.queue.peek();
+      if (head === undefined) return;
+      if (this.running >= this.concurrency && (head.job.autoAck || this.running >= this.concurrency + this.extra)) {
+        this.preempt(head);
+        return;
+      }
+      this.queue.pop();
+      this.start(head, pool);
     }
   }
 
-  private async run(item: Item, pool: Pool): Promise<void> {
+  private start(it: Item, pool: Pool): void {
+    this.running++;
+    it.pipe.running++;
+    it.withdrawn = false;
+    it.withdraw = it.job.autoAck ? undefined : (this.withdrawCtl ??= new AbortController());
+    this.inPool.add(it);
+    void this.run(it, pool)
+      .then((withdrawn) => {
+        this.inPool.delete(it);
+        it.withdraw = undefined;
+        // Still counted as running until it is back in a queue (or with its driver): drain and
+        // destroy wait for that.
+        return withdrawn ? this.putBack(it) : undefined;
+      })
+      .finally(() => {
+        this.running--;
+        it.pipe.running--;
+        this.notifyIdle();
+        this.pump();
+      });
+  }
+
+  /** Takes back every job no worker took yet (no effect on the others). */
+  private withdrawAll(): void {
+    const ctl = this.withdrawCtl;
+    if (ctl === undefined) return;
+    this.withdrawCtl = undefined;
+    for (const it of this.inPool) if (it.withdraw === ctl) it.withdrawn = true;
+    ctl.abort();
+  }
+
+  /** A better job waits locally while a worse one may wait in the pool: take them back. */
+  private preempt(head: Item): void {
+    for (const it of this.inPool) {
+      if (it.priority > head.priority && it.withdraw !== undefined && !it.withdrawn) {
+        this.withdrawAll();
+        return;
+      }
+    }
+  }
+
+  /** A job the pool gave back untouched: to the local queue, the parked list, or its driver. */
+  private async putBack(it: Item): Promise<void> {
+    const pipe = it.pipe;
+    if (this.stopping || this.pipes.get(pipe.spec.name) !== pipe) {
+      await it.job.nack({ requeue: true, message: 'pipeline stopped before the job ran' }).catch((err: unknown) => this.settleFailed(it, err));
+    } else if (!pipe.consuming) {
+      pipe.parked.push(it);
+    } else {
+      this.enqueue(it);
+    }
+  }
+
+  /** Runs one job; resolves true when it was withdrawn from the pool before any worker saw it. */
+  private async run(item: Item, pool: Pool): Promise<boolean> {
     const { job, pipe } = item;
     const log = this.o.logger;
     if (job.autoAck) {
@@ -242,17 +331,21 @@ export class JobsEngine {
     }
     let reply;
     try {
-      reply = await pool.exec({ context: Buffer.from(workerContext(job, pipe.spec.driver)), body: job.payload, codec: 'raw' });
+      reply = await pool.exec(
+        { context: Buffer.from(workerContext(job, pipe.spec.driver)), body: job.payload, codec: 'raw' },
+        item.withdraw !== undefined ? { withdraw: item.withdraw.signal } : undefined,
+      );
     } catch (err) {
+      if (item.withdrawn && (err as { code?: unknown }).code === POOL_ABORTED) return true;
       this.counters.jobsErr++;
       log.error('job processing was started', { ID: job.id, pipeline: pipe.spec.name, driver: pipe.spec.driver, error: (err as Error).message ?? String(err) });
       if (!job.autoAck) await job.nack({ requeue: false, message: (err as Error).message ?? String(err), workerFailed: true }).catch((e: unknown) => this.settleFailed(item, e));
-      return;
+      return false;
     }
     const action = parseReply(reply.body);
     if (action.kind === 'ack' && action.failed === undefined) this.counters.jobsOk++;
     else this.counters.jobsErr++;
-    if (job.autoAck) return;
+    if (job.autoAck) return false;
     try {
       switch (action.kind) {
         case 'ack':
@@ -274,6 +367,7 @@ export class JobsEngine {
     } catch (err) {
       this.settleFailed(item, err);
     }
+    return false;
   }
 
   private settleFailed(item: Item, err: unknown): void {

@@ -73,9 +73,10 @@ export const jobsPlugin = definePlugin({
           }
         }
         pool = await ctx.deps.pools.create({ name: 'jobs', mode: 'jobs', config: cfg.pool });
-        // One job per worker: a job handed to the pool cannot be taken back, so pause and priorities stay
-        // exact. (bench/jobs: letting one more job wait per worker doubled end-to-end jobs/s.)
-        en.attach(pool, cfg.pool.numWorkers + (cfg.pool.dynamicAllocator?.maxWorkers ?? 0));
+        // One job per worker, plus one more waiting in the pool per worker so that a worker's next job
+        // is there when it answers (bench/jobs). Those are withdrawn on pause/destroy/stop. Not in
+        // debug mode, where the pool starts a fresh worker per request instead of queueing it.
+        en.attach(pool, cfg.pool.numWorkers + (cfg.pool.dynamicAllocator?.maxWorkers ?? 0), cfg.pool.debug ? 0 : cfg.pool.numWorkers);
         engine = en;
         for (const name of cfg.consume) await en.resume(name);
       },

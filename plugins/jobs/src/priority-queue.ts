@@ -10,9 +10,13 @@ export class PriorityQueue<T> {
     return this.heap.length;
   }
 
-  push(priority: number, value: T): void {
+  /**
+   * Adds `value`; returns its arrival number. A value taken out and put back passes its old number
+   * as `seq` to keep its place among equal priorities.
+   */
+  push(priority: number, value: T, seq = this.seq++): number {
     const h = this.heap;
-    h.push({ priority, seq: this.seq++, value });
+    h.push({ priority, seq, value });
     let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
@@ -20,6 +24,12 @@ export class PriorityQueue<T> {
       [h[i], h[parent]] = [h[parent]!, h[i]!];
       i = parent;
     }
+    return seq;
+  }
+
+  /** The value `pop` would return, left in place. */
+  peek(): T | undefined {
+    return this.heap[0]?.value;
   }
 
   pop(): T | undefined {
