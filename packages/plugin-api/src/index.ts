@@ -7,3 +7,4 @@ export * from './di.js';
 export * from './kernel-tokens.js';
 export * from './version.js';
 export * from './duration.js';
+export * from './listen-address.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, type ConfigView } from '@rr/plugin-api';
+import { ConfigError, parseTcpAddress, type ConfigView } from '@rr/plugin-api';
 import { compilePoolConfig, type PoolConfig } from '@rr/pool-api';
 
 /** RoadRunner's text when no listener is configured. */
@@ -53,14 +53,8 @@ type Raw = Record<string, unknown>;
 
 /** `host:port` → parts; `:8080` listens on every interface, as Go does. */
 export function splitAddress(address: string, path: string): { host: string; port: number } {
-  const i = address.lastIndexOf(':');
-  if (i < 0) throw new ConfigError(path, 'host:port (the address must contain ":")', address);
-  let host = address.slice(0, i);
-  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-  const portText = address.slice(i + 1);
-  const port = portText === '' ? 0 : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(path, 'a port between 0 and 65535', address);
-  return { host: host === '' ? '::' : host, port };
+  const { host, port } = parseTcpAddress(address, path, '127.0.0.1:8080');
+  return { host: host ?? '::', port };
 }
 
 function extList(v: unknown): string[] {

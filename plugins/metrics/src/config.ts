@@ -1,5 +1,4 @@
-import { ConfigError } from '@rr/plugin-api';
-import { parseTcpAddress, type TcpAddress } from './address.js';
+import { ConfigError, parseTcpAddress, type TcpAddress } from '@rr/plugin-api';
 import { compileCollectorSpec, type CollectorSpec } from './collector-spec.js';
 
 /** RoadRunner's default (metrics config.go InitDefaults). */
@@ -18,7 +17,7 @@ export function compileMetricsConfig(raw: unknown): MetricsConfig {
   const r = (raw ?? {}) as { address?: unknown; collect?: Record<string, unknown> | null };
   // An empty address means the default, as InitDefaults does.
   const address = typeof r.address === 'string' && r.address !== '' ? r.address : DEFAULT_METRICS_ADDRESS;
-  const listen = parseTcpAddress(address, 'address');
+  const listen = parseTcpAddress(address, 'address', '127.0.0.1:2112');
   const collect: Array<[string, CollectorSpec]> = [];
   for (const [name, spec] of Object.entries(r.collect ?? {})) {
     try {

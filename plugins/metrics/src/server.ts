@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '@rr/plugin-api';
-import type { TcpAddress } from './address.js';
+import type { TcpAddress } from '@rr/plugin-api';
 
 /** Stable codes of the errors the metrics plugin raises; each has an entry in docs/errors.md. */
 export const MetricsErrorCodes = {

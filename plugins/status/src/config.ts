@@ -1,4 +1,4 @@
-import { parseTcpAddress, type TcpAddress } from './address.js';
+import { parseTcpAddress, type TcpAddress } from '@rr/plugin-api';
 
 /** Not a RoadRunner code default (there the address is required); the port its docs use. */
 export const DEFAULT_STATUS_ADDRESS = '127.0.0.1:2114';
@@ -17,7 +17,7 @@ export function compileStatusConfig(raw: unknown): StatusConfig {
   const address = typeof r.address === 'string' && r.address !== '' ? r.address : DEFAULT_STATUS_ADDRESS;
   return {
     address,
-    listen: parseTcpAddress(address, 'address'),
+    listen: parseTcpAddress(address, 'address', '127.0.0.1:2114'),
     // RoadRunner's InitDefaults replaces a zero as well as a missing value.
     unavailableStatusCode: r.unavailable_status_code === undefined || r.unavailable_status_code === 0 ? 503 : r.unavailable_status_code,
     checkTimeoutMs: (r.check_timeout === undefined || r.check_timeout === 0 ? 60 : r.check_timeout) * 1000,
