@@ -1,1 +1,2 @@
 export * from './middleware-server.js';
+export * from './plugin-kernel.js';

@@ -4,7 +4,7 @@ import { createKernel, createMemoryLogging, validateSection, type Kernel } from 
 import { definePlugin, type AnyPlugin, type Contribution } from '@rr/plugin-api';
 import { httpMiddlewareToken, type HttpHandler, type MiddlewareContribution } from '@rr/http-api';
 import { metricsPlugin } from '@rr/plugin-metrics';
-import { get } from '../../metrics/src/test-kernel.js';
+import { get } from '@rr/testing';
 import { parseExposition, sampleValue } from '../../metrics/src/test-prom-parse.js';
 import { httpMetricsPlugin } from './plugin.js';
 

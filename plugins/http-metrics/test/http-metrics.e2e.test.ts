@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAllRr, startRr, tempDir } from '../../../test/helpers/rr-process.js';
-import { get } from '../../metrics/src/test-kernel.js';
+import { get } from '@rr/testing';
 import { parseExposition, sampleValue } from '../../metrics/src/test-prom-parse.js';
 
 const worker = new URL('../../http/test/php/lib-worker.php', import.meta.url).pathname;

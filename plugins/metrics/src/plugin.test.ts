@@ -3,7 +3,7 @@ import type { Kernel } from '@rr/kernel';
 import type { WorkerStateName } from '@rr/pool-api';
 import { compileMetricsConfig } from './config.js';
 import { metricsPlugin } from './plugin.js';
-import { fakeWorkerPlugin, get, loggedPort, testKernel } from './test-kernel.js';
+import { fakeWorkerPlugin, get, loggedPort, testKernel } from '@rr/testing';
 import { familyOf, parseExposition, sampleValue, samplesNamed } from './test-prom-parse.js';
 
 const kernels: Kernel[] = [];

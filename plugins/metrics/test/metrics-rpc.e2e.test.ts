@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAllRr, startRr, tempDir } from '../../../test/helpers/rr-process.js';
-import { get } from '../src/test-kernel.js';
+import { get } from '@rr/testing';
 import { familyOf, parseExposition, sampleValue } from '../src/test-prom-parse.js';
 
 const script = new URL('./php/metrics-rpc.php', import.meta.url).pathname;

@@ -4,7 +4,7 @@ import { definePlugin } from '@rr/plugin-api';
 import type { WorkerStateName } from '@rr/pool-api';
 import { jobsStateSourcesToken, statusCheckersToken, type JobsPipelineReport } from '@rr/status-api';
 import { statusPlugin } from './plugin.js';
-import { fakeWorkerPlugin, get, loggedPort, testKernel, type Answer } from './test-kernel.js';
+import { fakeWorkerPlugin, get, loggedPort, testKernel, type Answer } from '@rr/testing';
 
 const kernels: Kernel[] = [];
 afterEach(async () => {

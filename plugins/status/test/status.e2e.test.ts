@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixturesDir, killAllRr, startRr, tempDir } from '../../../test/helpers/rr-process.js';
 import { parseExposition, sampleValue, samplesNamed } from '../../metrics/src/test-prom-parse.js';
-import { get, type Answer } from '../src/test-kernel.js';
+import { get, type Answer } from '@rr/testing';
 
 const worker = new URL('./php/hang-worker.php', import.meta.url).pathname;
 const echoPool = join(fixturesDir, 'plugins/echo-pool.mjs');

@@ -1,3 +1,5 @@
+// Test helpers for plugins serving HTTP endpoints from worker information (metrics, status):
+// a plugin with fake workers, a real kernel, the port a plugin logged, and a plain GET.
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { createKernel, createMemoryLogging, validateSection, type Kernel } from '@rr/kernel';
