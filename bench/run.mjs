@@ -12,6 +12,7 @@ const suites = [
   ['goridge round trips', 'goridge/roundtrip.mjs'],
   ['pool round trips (raw worker)', 'pool/roundtrip.mjs'],
   ['kv and lock over RPC from PHP (needs Redis)', 'kv/run.mjs'],
+  ['jobs per driver, pushed from PHP and consumed by 2 PHP workers', 'jobs/run.mjs'],
 ];
 const http = process.argv.includes('--http') || process.env.RR_BENCH_HTTP === '1';
 let failed = 0;
