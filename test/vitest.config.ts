@@ -15,6 +15,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // CI asks for a JSON report too (RR_TEST_JSON=<file>) to print a plain "N passed, N failed" line.
+    reporters: process.env['RR_TEST_JSON'] ? ['default', ['json', { outputFile: process.env['RR_TEST_JSON'] }]] : ['default'],
     setupFiles: [fileURLToPath(new URL('./setup.ts', import.meta.url))],
   },
 });
