@@ -108,7 +108,9 @@ describe('jobs with the boltdb driver', () => {
     const counts = doneCounts(l);
     expect(counts.size).toBe(N);
     const duplicates = [...counts.values()].reduce((a, c) => a + (c - 1), 0);
-    expect(duplicates).toBeLessThanOrEqual(2);
+    // Per worker at most two jobs can run again: the one whose ack was still being committed when rr
+    // died, and the next one (handed over at once, so the worker never idles) already running.
+    expect(duplicates).toBeLessThanOrEqual(2 * 2);
     const res = await runPhp(producerScript, [phpAutoload, JSON.stringify([{ op: 'stat' }])], { RR_RPC: rpc });
     const [stats] = JSON.parse(res.stdout) as [Array<Record<string, number>>];
     expect(stats[0]).toMatchObject({ active: 0, reserved: 0, delayed: 0 });

@@ -666,8 +666,9 @@ export class Worker {
 
   /**
    * Exit code/signal once known, with the STDERR of the process read to its end. Bounded: a process
-   * that keeps its relay closed but does not exit is killed; grandchildren holding STDERR open do not
-   * delay us more than a moment.
+   * that keeps its relay closed but does not exit is killed; grandchildren holding STDERR open delay
+   * us at most 2 s (a shorter bound lost PHP's own message on a loaded machine: 'exit' can come well
+   * before the last STDERR chunk is read).
    */
   async #exitDetails(): Promise<ExitInfo> {
     if (this.#exit === undefined) {
@@ -676,7 +677,7 @@ export class Worker {
       clearTimeout(killer);
     }
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.#closed, new Promise<void>((r) => (timer = setTimeout(r, 200)))]);
+    await Promise.race([this.#closed, new Promise<void>((r) => (timer = setTimeout(r, 2_000)))]);
     clearTimeout(timer);
     return this.#exit!;
   }
