@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, parseDuration } from '@rr/plugin-api';
+import { pipelineConfigReader, type PipelineConfigReaderOptions } from '@rr/jobs-api';
 
 type Raw = Readonly<Record<string, unknown>>;
 
@@ -36,35 +37,15 @@ export interface AmqpPipelineConfig {
   readonly queueHeaders: Readonly<Record<string, unknown>>;
 }
 
-function bool(raw: Raw, key: string, path: string, dflt = false): boolean {
-  const v = raw[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v === 'boolean') return v;
-  // Pipelines declared over RPC (jobs.Declare) arrive as strings.
-  if (v === 'true' || v === 'false') return v === 'true';
-  throw new ConfigError(`${path}.${key}`, 'a boolean', v);
-}
-
-function int(raw: Raw, key: string, path: string, dflt: number, min = 0): number {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '') return dflt;
-  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) throw new ConfigError(`${path}.${key}`, `an integer >= ${min}`, v);
-  return n;
-}
-
-function str(raw: Raw, key: string, path: string, dflt: string): string {
-  const v = raw[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'string') throw new ConfigError(`${path}.${key}`, 'a string', v);
-  return v;
-}
+// Integers and booleans may arrive as strings (jobs.Declare); '' is a valid string value.
+const READ: PipelineConfigReaderOptions = { acceptStrings: true, emptyIntIsDefault: true };
 
 const EXCHANGE_TYPES = new Set(['direct', 'fanout', 'topic', 'headers']);
 
 /** Reads `jobs.pipelines.<name>.config` of an amqp pipeline. */
 export function compileAmqpPipelineConfig(raw: Raw, path: string): AmqpPipelineConfig {
-  const exchangeType = str(raw, 'exchange_type', path, 'direct');
+  const { str, int, bool } = pipelineConfigReader(raw, path, READ);
+  const exchangeType = str('exchange_type', 'direct');
   if (!EXCHANGE_TYPES.has(exchangeType)) throw new ConfigError(`${path}.exchange_type`, 'one of direct, fanout, topic, headers', exchangeType);
   let queueHeaders: Raw = {};
   const qh = raw['queue_headers'];
@@ -79,22 +60,22 @@ export function compileAmqpPipelineConfig(raw: Raw, path: string): AmqpPipelineC
     }
   }
   return {
-    prefetch: int(raw, 'prefetch', path, 10, 1),
-    priority: int(raw, 'priority', path, 10),
-    queue: str(raw, 'queue', path, 'default'),
-    exchange: str(raw, 'exchange', path, 'amqp.default'),
+    prefetch: int('prefetch', 10, 1),
+    priority: int('priority', 10),
+    queue: str('queue', 'default'),
+    exchange: str('exchange', 'amqp.default'),
     exchangeType,
-    routingKey: str(raw, 'routing_key', path, ''),
-    durable: bool(raw, 'durable', path),
-    exchangeDurable: bool(raw, 'exchange_durable', path),
-    exchangeAutoDelete: bool(raw, 'exchange_auto_delete', path),
-    queueAutoDelete: bool(raw, 'queue_auto_delete', path),
-    deleteQueueOnStop: bool(raw, 'delete_queue_on_stop', path),
-    redialTimeoutS: int(raw, 'redial_timeout', path, 60),
-    exclusive: bool(raw, 'exclusive', path),
-    multipleAck: bool(raw, 'multiple_ack', path),
-    requeueOnFail: bool(raw, 'requeue_on_fail', path),
-    consumerId: str(raw, 'consumer_id', path, '') || `roadrunner-${randomUUID()}`,
+    routingKey: str('routing_key', ''),
+    durable: bool('durable'),
+    exchangeDurable: bool('exchange_durable'),
+    exchangeAutoDelete: bool('exchange_auto_delete'),
+    queueAutoDelete: bool('queue_auto_delete'),
+    deleteQueueOnStop: bool('delete_queue_on_stop'),
+    redialTimeoutS: int('redial_timeout', 60),
+    exclusive: bool('exclusive'),
+    multipleAck: bool('multiple_ack'),
+    requeueOnFail: bool('requeue_on_fail'),
+    consumerId: str('consumer_id', '') || `roadrunner-${randomUUID()}`,
     queueHeaders,
   };
 }
@@ -103,7 +84,7 @@ export function compileAmqpPipelineConfig(raw: Raw, path: string): AmqpPipelineC
 export function compileAmqpGlobalConfig(raw: unknown, workDir: string): AmqpGlobalConfig {
   const r = (raw ?? {}) as Raw;
   if (typeof r !== 'object') throw new ConfigError('amqp', 'a map with addr and tls', raw);
-  let addr = str(r, 'addr', 'amqp', 'amqp://guest:guest@127.0.0.1:5672');
+  let addr = pipelineConfigReader(r, 'amqp', READ).str('addr', 'amqp://guest:guest@127.0.0.1:5672');
   let url: URL;
   try { url = new URL(addr); } catch { throw new ConfigError('amqp.addr', 'an amqp:// or amqps:// URL such as amqp://guest:guest@127.0.0.1:5672', addr); }
   if (url.protocol !== 'amqp:' && url.protocol !== 'amqps:') throw new ConfigError('amqp.addr', 'an amqp:// or amqps:// URL', addr);
@@ -116,7 +97,7 @@ export function compileAmqpGlobalConfig(raw: unknown, workDir: string): AmqpGlob
   if (t !== undefined && t !== null) {
     if (typeof t !== 'object') throw new ConfigError('amqp.tls', 'a map with key, cert, root_ca, client_auth_type', t);
     const file = (key: string): Buffer | undefined => {
-      const f = str(t as Raw, key, 'amqp.tls', '');
+      const f = pipelineConfigReader(t as Raw, 'amqp.tls', READ).str(key, '');
       if (f === '') return undefined;
       const p = isAbsolute(f) ? f : resolve(workDir, f);
       try { return readFileSync(p); } catch (e) { throw new ConfigError(`amqp.tls.${key}`, `a readable PEM file (${(e as Error).message})`, f); }

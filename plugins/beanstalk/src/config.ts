@@ -1,4 +1,5 @@
 import { ConfigError, parseDuration, type ConfigView } from '@rr/plugin-api';
+import { pipelineConfigReader } from '@rr/jobs-api';
 
 type Raw = Readonly<Record<string, unknown>>;
 
@@ -20,13 +21,6 @@ export interface BeanstalkPipelineConfig {
   readonly prefetch: number;
 }
 
-function int(raw: Raw, key: string, path: string, dflt: number, min: number, max: number): number {
-  const v = raw[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${path}.${key}`, `an integer from ${min} to ${max}`, v);
-  return v;
-}
-
 export function compileBeanstalkGlobal(view: ConfigView): BeanstalkGlobalConfig {
   const raw = (view.get('beanstalk') ?? {}) as Raw;
   const addr = raw['addr'] ?? 'tcp://127.0.0.1:11300';
@@ -45,12 +39,14 @@ export function compileBeanstalkPipeline(raw: Raw, path: string): BeanstalkPipel
   const rt = raw['reserve_timeout'];
   const reserveMs = rt === undefined || rt === null ? 5_000 : parseDuration(rt, `${path}.reserve_timeout`);
   if (reserveMs < 0) throw new ConfigError(`${path}.reserve_timeout`, 'a positive duration', rt);
+  // Strict reader: integers must be numbers, not numeric strings.
+  const { int } = pipelineConfigReader(raw, path);
   return {
     tube,
-    priority: int(raw, 'priority', path, 10, 0, Number.MAX_SAFE_INTEGER),
-    tubePriority: int(raw, 'tube_priority', path, 1, 0, 2 ** 32 - 1),
+    priority: int('priority', 10, 0, Number.MAX_SAFE_INTEGER),
+    tubePriority: int('tube_priority', 1, 0, 2 ** 32 - 1),
     reserveTimeoutS: Math.ceil(reserveMs / 1000),
-    prefetch: int(raw, 'prefetch', path, 10, 1, 10_000),
+    prefetch: int('prefetch', 10, 1, 10_000),
   };
 }
 

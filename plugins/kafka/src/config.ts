@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, parseDuration, type ConfigView } from '@rr/plugin-api';
+import { ConfigError, type ConfigView } from '@rr/plugin-api';
+import { pipelineConfigReader } from '@rr/jobs-api';
 
 type Raw = Readonly<Record<string, unknown>>;
 
@@ -35,24 +36,12 @@ function obj(raw: unknown, path: string): Raw {
   return raw as Raw;
 }
 
-function str(raw: Raw, key: string, path: string, dflt = ''): string {
-  const v = raw[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'string') throw new ConfigError(`${path}.${key}`, 'a string', v);
-  return v;
-}
-
+/** Kept local: unlike the shared int() it takes no numeric strings and its message says '≥'. */
 function int(raw: Raw, key: string, path: string, dflt: number, min = 0): number {
   const v = raw[key];
   if (v === undefined || v === null) return dflt;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ConfigError(`${path}.${key}`, `an integer ≥ ${min}`, v);
   return v;
-}
-
-function dur(raw: Raw, key: string, path: string, dfltMs: number): number {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '' || v === 0) return dfltMs;
-  return parseDuration(v, `${path}.${key}`);
 }
 
 export function compileKafkaGlobal(view: ConfigView): KafkaGlobalConfig {
@@ -65,7 +54,7 @@ export function compileKafkaGlobal(view: ConfigView): KafkaGlobalConfig {
   if (raw['tls'] !== undefined && raw['tls'] !== null) {
     const t = obj(raw['tls'], 'kafka.tls');
     const file = (key: string): Buffer | undefined => {
-      const f = str(t, key, 'kafka.tls');
+      const f = pipelineConfigReader(t, 'kafka.tls').str(key, '');
       if (f === '') return undefined;
       try {
         return readFileSync(isAbsolute(f) ? f : resolve(view.workDir, f));
@@ -81,14 +70,15 @@ export function compileKafkaGlobal(view: ConfigView): KafkaGlobalConfig {
   let sasl: KafkaGlobalConfig['sasl'];
   if (raw['sasl'] !== undefined && raw['sasl'] !== null) {
     const s = obj(raw['sasl'], 'kafka.sasl');
-    const m = str(s, 'mechanism', 'kafka.sasl').toLowerCase();
+    const { str } = pipelineConfigReader(s, 'kafka.sasl');
+    const m = str('mechanism', '').toLowerCase();
     if (m !== 'plain' && m !== 'scram-sha-256' && m !== 'scram-sha-512') {
       throw new ConfigError('kafka.sasl.mechanism', 'plain, SCRAM-SHA-256 or SCRAM-SHA-512 (aws_msk_iam is not supported by rr)', s['mechanism']);
     }
-    sasl = { mechanism: m, username: str(s, 'username', 'kafka.sasl'), password: str(s, 'password', 'kafka.sasl') };
+    sasl = { mechanism: m, username: str('username', ''), password: str('password', '') };
   }
   const ping = obj(raw['ping'], 'kafka.ping');
-  return { brokers: brokers as string[], ssl, sasl, connectTimeoutMs: dur(ping, 'timeout', 'kafka.ping', 10_000) };
+  return { brokers: brokers as string[], ssl, sasl, connectTimeoutMs: pipelineConfigReader(ping, 'kafka.ping').durationMs('timeout', 10_000) };
 }
 
 const ACKS: Record<string, -1 | 0 | 1> = { AllISRAck: -1, LeaderAck: 1, NoAck: 0 };
@@ -106,13 +96,15 @@ export function compileKafkaPipeline(raw: Raw, path: string): KafkaPipelineConfi
     throw new ConfigError(`${path}.consumer_options.consume_partitions`, 'nothing: explicit partition assignment is not supported by rr yet (use group_options.group_id)', consumer['consume_partitions']);
   }
   const offset = obj(consumer['consumer_offset'], `${path}.consumer_options.consumer_offset`);
-  const offType = str(offset, 'type', `${path}.consumer_options.consumer_offset`, 'AtStart');
+  const offType = pipelineConfigReader(offset, `${path}.consumer_options.consumer_offset`).str('type', 'AtStart');
   if (offType !== 'AtStart' && offType !== 'AtEnd') {
     throw new ConfigError(`${path}.consumer_options.consumer_offset.type`, 'AtStart or AtEnd (At, AfterMilli, Relative and WithEpoch are not supported by rr yet)', offType);
   }
-  const acks = str(producer, 'required_acks', `${path}.producer_options`, 'AllISRAck');
+  const producerCfg = pipelineConfigReader(producer, `${path}.producer_options`);
+  const groupCfg = pipelineConfigReader(group, `${path}.group_options`);
+  const acks = producerCfg.str('required_acks', 'AllISRAck');
   if (!(acks in ACKS)) throw new ConfigError(`${path}.producer_options.required_acks`, 'AllISRAck, LeaderAck or NoAck', acks);
-  const codec = str(producer, 'compression_codec', `${path}.producer_options`, '');
+  const codec = producerCfg.str('compression_codec', '');
   if (codec !== '' && codec !== 'gzip') throw new ConfigError(`${path}.producer_options.compression_codec`, 'gzip or nothing (snappy, lz4 and zstd need codecs rr does not ship)', codec);
   return {
     priority: int(raw, 'priority', path, 10),
@@ -120,10 +112,10 @@ export function compileKafkaPipeline(raw: Raw, path: string): KafkaPipelineConfi
     topics: topicsRaw as string[],
     consumeRegexp: consumer['consume_regexp'] === true,
     fromBeginning: offType === 'AtStart',
-    groupId: str(group, 'group_id', `${path}.group_options`),
-    sessionTimeoutMs: dur(group, 'session_timeout', `${path}.group_options`, 10_000),
+    groupId: groupCfg.str('group_id', ''),
+    sessionTimeoutMs: groupCfg.durationMs('session_timeout', 10_000),
     requiredAcks: ACKS[acks]!,
-    requestTimeoutMs: dur(producer, 'request_timeout', `${path}.producer_options`, 10_000),
+    requestTimeoutMs: producerCfg.durationMs('request_timeout', 10_000),
     gzip: codec === 'gzip',
     // kafkajs' idempotent producer needs acks=all and one request in flight; off unless asked for.
     idempotent: producer['disable_idempotent'] === false,

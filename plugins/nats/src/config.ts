@@ -1,4 +1,5 @@
-import { ConfigError, parseDuration } from '@rr/plugin-api';
+import { ConfigError } from '@rr/plugin-api';
+import { pipelineConfigReader, type PipelineConfigReaderOptions } from '@rr/jobs-api';
 
 type Raw = Readonly<Record<string, unknown>>;
 
@@ -31,55 +32,28 @@ export interface NatsPipelineConfig {
   readonly consumer: string;
 }
 
-function bool(raw: Raw, key: string, path: string, dflt = false): boolean {
-  const v = raw[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v === 'boolean') return v;
-  if (v === 'true' || v === 'false') return v === 'true';
-  throw new ConfigError(`${path}.${key}`, 'a boolean', v);
-}
-
-function int(raw: Raw, key: string, path: string, dflt: number, min = 0): number {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '') return dflt;
-  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min) throw new ConfigError(`${path}.${key}`, `an integer >= ${min}`, v);
-  return n;
-}
-
-function str(raw: Raw, key: string, path: string, dflt: string): string {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '') return dflt;
-  if (typeof v !== 'string') throw new ConfigError(`${path}.${key}`, 'a string', v);
-  return v;
-}
-
-function dur(raw: Raw, key: string, path: string, dfltMs: number): number {
-  const v = raw[key];
-  if (v === undefined || v === null || v === '' || v === 0) return dfltMs;
-  const ms = parseDuration(v, `${path}.${key}`);
-  if (ms <= 0) throw new ConfigError(`${path}.${key}`, 'a positive duration such as 30s', v);
-  return ms;
-}
+// Values may arrive as strings (jobs.Declare); '' means the default; durations must be positive.
+const READ: PipelineConfigReaderOptions = { acceptStrings: true, emptyStringIsDefault: true, emptyIntIsDefault: true, positiveDurations: true };
 
 const NAME = /^[^.*>\s]+$/;
 
 export function compileNatsPipelineConfig(raw: Raw, path: string, pipeline: string): NatsPipelineConfig {
-  const stream = str(raw, 'stream', path, 'default-stream');
+  const { str, int, bool, durationMs } = pipelineConfigReader(raw, path, READ);
+  const stream = str('stream', 'default-stream');
   if (!NAME.test(stream)) throw new ConfigError(`${path}.stream`, 'a stream name without ".", "*", ">" or spaces', stream);
-  const consumer = str(raw, 'consumer', path, `rr_${pipeline}`.replace(/[.*>\s]/g, '_'));
+  const consumer = str('consumer', `rr_${pipeline}`.replace(/[.*>\s]/g, '_'));
   if (!NAME.test(consumer)) throw new ConfigError(`${path}.consumer`, 'a consumer name without ".", "*", ">" or spaces', consumer);
-  const maxDeliver = int(raw, 'max_deliver', path, 0, -1);
+  const maxDeliver = int('max_deliver', 0, -1);
   return {
-    priority: int(raw, 'priority', path, 10),
-    prefetch: int(raw, 'prefetch', path, 10, 1),
-    subject: str(raw, 'subject', path, 'default'),
+    priority: int('priority', 10),
+    prefetch: int('prefetch', 10, 1),
+    subject: str('subject', 'default'),
     stream,
-    deliverNew: bool(raw, 'deliver_new', path),
-    rateLimit: int(raw, 'rate_limit', path, 1000),
-    deleteStreamOnStop: bool(raw, 'delete_stream_on_stop', path),
-    deleteAfterAck: bool(raw, 'delete_after_ack', path),
-    ackWaitMs: dur(raw, 'ack_wait', path, 30_000),
+    deliverNew: bool('deliver_new'),
+    rateLimit: int('rate_limit', 1000),
+    deleteStreamOnStop: bool('delete_stream_on_stop'),
+    deleteAfterAck: bool('delete_after_ack'),
+    ackWaitMs: durationMs('ack_wait', 30_000),
     maxDeliver: maxDeliver < 0 ? 0 : maxDeliver,
     consumer,
   };
@@ -88,7 +62,8 @@ export function compileNatsPipelineConfig(raw: Raw, path: string, pipeline: stri
 export function compileNatsGlobalConfig(raw: unknown): NatsGlobalConfig {
   const r = (raw ?? {}) as Raw;
   if (typeof r !== 'object') throw new ConfigError('nats', 'a map with addr', raw);
-  const addr = str(r, 'addr', 'nats', 'nats://127.0.0.1:4222');
+  const { str, durationMs } = pipelineConfigReader(r, 'nats', READ);
+  const addr = str('addr', 'nats://127.0.0.1:4222');
   const servers = addr.split(',').map((s) => s.trim()).filter(Boolean);
   for (const s of servers) {
     let u: URL;
@@ -97,8 +72,8 @@ export function compileNatsGlobalConfig(raw: unknown): NatsGlobalConfig {
   }
   return {
     servers,
-    pingIntervalMs: dur(r, 'ping_interval', 'nats', 10_000),
-    connectTimeoutMs: dur(r, 'connect_timeout', 'nats', 5_000),
+    pingIntervalMs: durationMs('ping_interval', 10_000),
+    connectTimeoutMs: durationMs('connect_timeout', 5_000),
   };
 }
 

@@ -1,4 +1,5 @@
 import { ConfigError, type ConfigView } from '@rr/plugin-api';
+import { pipelineConfigReader } from '@rr/jobs-api';
 
 type Raw = Readonly<Record<string, unknown>>;
 
@@ -31,23 +32,10 @@ export interface SqsPipelineConfig {
   readonly fifo: boolean;
 }
 
-function str(raw: Raw, key: string, path: string, dflt: string): string {
-  const v = raw[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'string') throw new ConfigError(`${path}.${key}`, 'a string', v);
-  return v;
-}
+// Integers may be written as strings ('' is not one); every range is spelled out in errors, hence the explicit max.
+const MAX = Number.MAX_SAFE_INTEGER;
 
-function int(raw: Raw, key: string, path: string, dflt: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  const v = raw[key];
-  if (v === undefined || v === null) return dflt;
-  const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${path}.${key}`, `an integer from ${min} to ${max}`, v);
-  }
-  return n;
-}
-
+/** Kept local: unlike the shared bool() it takes no 'true'/'false' strings and says 'true or false'. */
 function bool(raw: Raw, key: string, path: string): boolean {
   const v = raw[key];
   if (v === undefined || v === null) return false;
@@ -55,49 +43,39 @@ function bool(raw: Raw, key: string, path: string): boolean {
   return v;
 }
 
-function stringMap(raw: Raw, key: string, path: string): Record<string, string> {
-  const v = raw[key];
-  if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`${path}.${key}`, 'a map of names to values', v);
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v as Raw)) {
-    if (typeof val === 'object' && val !== null) out[k] = JSON.stringify(val); // RedrivePolicy may be written as a map
-    else out[k] = String(val);
-  }
-  return out;
-}
-
 export function compileSqsGlobal(view: ConfigView): SqsGlobalConfig {
   const raw = (view.get('sqs') ?? {}) as Raw;
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError('sqs', 'a map with key, secret, region, session_token, endpoint', raw);
+  const { str } = pipelineConfigReader(raw, 'sqs');
   return {
-    key: str(raw, 'key', 'sqs', ''),
-    secret: str(raw, 'secret', 'sqs', ''),
-    region: str(raw, 'region', 'sqs', ''),
-    sessionToken: str(raw, 'session_token', 'sqs', ''),
-    endpoint: str(raw, 'endpoint', 'sqs', ''),
+    key: str('key', ''),
+    secret: str('secret', ''),
+    region: str('region', ''),
+    sessionToken: str('session_token', ''),
+    endpoint: str('endpoint', ''),
   };
 }
 
 export function compileSqsPipeline(raw: Raw, path: string): SqsPipelineConfig {
-  const queue = str(raw, 'queue', path, 'default');
+  const { str, int, stringMap } = pipelineConfigReader(raw, path, { acceptStrings: true });
+  const queue = str('queue', 'default');
   if (queue === '') throw new ConfigError(`${path}.queue`, 'a queue name', queue);
-  const attributes = stringMap(raw, 'attributes', path);
+  const attributes = stringMap('attributes');
   // RoadRunner honours the FifoQueue attribute as well as the name suffix.
   const fifo = queue.endsWith('.fifo') || attributes['FifoQueue'] === 'true';
   return {
     queue,
-    priority: int(raw, 'priority', path, 10),
-    prefetch: int(raw, 'prefetch', path, 10, 1),
+    priority: int('priority', 10, 0, MAX),
+    prefetch: int('prefetch', 10, 1, MAX),
     skipQueueDeclaration: bool(raw, 'skip_queue_declaration', path),
-    visibilityTimeout: int(raw, 'visibility_timeout', path, 0, 0, 43_200),
-    waitTimeSeconds: int(raw, 'wait_time_seconds', path, 0, 0, 20),
-    messageGroupId: str(raw, 'message_group_id', path, ''),
-    maxMessagesInFlight: int(raw, 'max_messages_in_flight', path, 10, 1),
-    errorVisibilityTimeout: int(raw, 'error_visibility_timeout', path, 0, 0, 43_200),
+    visibilityTimeout: int('visibility_timeout', 0, 0, 43_200),
+    waitTimeSeconds: int('wait_time_seconds', 0, 0, 20),
+    messageGroupId: str('message_group_id', ''),
+    maxMessagesInFlight: int('max_messages_in_flight', 10, 1, MAX),
+    errorVisibilityTimeout: int('error_visibility_timeout', 0, 0, 43_200),
     retainFailedJobs: bool(raw, 'retain_failed_jobs', path),
     attributes,
-    tags: stringMap(raw, 'tags', path),
+    tags: stringMap('tags'),
     fifo,
   };
 }
