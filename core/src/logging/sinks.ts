@@ -29,38 +29,51 @@ export type SinkErrorReporter = (sink: Sink, err: Error) => void;
 export type Boom = ReturnType<typeof pinoNs.destination>;
 
 /**
- * The process's stdout/stderr through pino's destination (sonic-boom) in sync mode: one
- * write(2) per line with no JS-side buffering, so lines keep their order relative to anything
- * else written to the same fd (the CLI's banner), and nothing is lost when the process exits
- * without flushing — RoadRunner's writes are synchronous too.
+ * A line sink over a sonic-boom destination in sync mode: one write(2) per line with no JS-side
+ * buffering. The first error is reported once and the sink goes quiet.
  */
-export class FdSink implements Sink {
-  readonly isTTY: boolean;
-  #dead = false;
-  readonly #boom: Boom;
+abstract class BoomSink implements Sink {
+  abstract readonly key: string;
+  abstract readonly isTTY: boolean;
+  protected dead = false;
 
-  /** `fd` is only ever overridden by tests, to point the real write path at a file. */
-  constructor(readonly key: 'stdout' | 'stderr', report: SinkErrorReporter, isTTY: boolean | undefined, fd = key === 'stdout' ? 1 : 2) {
-    this.isTTY = isTTY ?? isatty(fd);
-    this.#boom = pino().destination({ dest: fd, sync: true });
+  constructor(protected readonly boom: Boom, report: SinkErrorReporter) {
     // pino's own listener swallows EPIPE; ours keeps any other error from crashing the process.
-    this.#boom.on('error', (err: Error) => {
-      if (this.#dead) return;
-      this.#dead = true;
+    boom.on('error', (err: Error) => {
+      if (this.dead) return;
+      this.dead = true;
       report(this, err);
     });
   }
 
   write(line: string): void {
-    if (!this.#dead) this.#boom.write(line);
+    if (!this.dead) this.boom.write(line);
   }
 
   flush(): Promise<void> {
     return Promise.resolve();
   }
 
+  abstract close(): Promise<void>;
+}
+
+/**
+ * The process's stdout/stderr in sync mode, so lines keep their order relative to anything else
+ * written to the same fd (the CLI's banner), and nothing is lost when the process exits without
+ * flushing — RoadRunner's writes are synchronous too.
+ */
+export class FdSink extends BoomSink {
+  readonly isTTY: boolean;
+
+  /** `fd` is only ever overridden by tests, to point the real write path at a file. */
+  constructor(readonly key: 'stdout' | 'stderr', report: SinkErrorReporter, isTTY: boolean | undefined, fd = key === 'stdout' ? 1 : 2) {
+    super(pino().destination({ dest: fd, sync: true }), report);
+    this.isTTY = isTTY ?? isatty(fd);
+  }
+
+  /** The process's own stdout/stderr is never closed. */
   close(): Promise<void> {
-    this.#dead = true;
+    this.dead = true;
     return Promise.resolve();
   }
 }
@@ -120,31 +133,16 @@ export class StreamSink implements Sink {
 }
 
 /** An append-only file (an `output` entry that is a path), opened synchronously so errors surface at startup. */
-export class FileSink implements Sink {
+export class FileSink extends BoomSink {
   readonly isTTY = false;
-  #dead = false;
-  readonly #boom: Boom;
 
   constructor(readonly key: string, report: SinkErrorReporter) {
-    this.#boom = openFile(key);
-    this.#boom.on('error', (err: Error) => {
-      if (this.#dead) return;
-      this.#dead = true;
-      report(this, err);
-    });
-  }
-
-  write(line: string): void {
-    if (!this.#dead) this.#boom.write(line);
-  }
-
-  flush(): Promise<void> {
-    return Promise.resolve();
+    super(openFile(key), report);
   }
 
   close(): Promise<void> {
-    this.#dead = true;
-    return endBoom(this.#boom);
+    this.dead = true;
+    return endBoom(this.boom);
   }
 }
 
