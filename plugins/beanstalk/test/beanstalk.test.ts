@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pipeline } from '@rr/jobs-api';
 import { openBeanstalkPipeline } from '../src/pipeline.js';
 import { FaultProxy } from '../../sqs/test/support/fault-proxy.js';
-import { Inbox, eventually, makeJob, recordingLogger, viewOf } from '../../sqs/test/support/harness.js';
+import { Inbox, eventually, expectPauseResume, makeJob, recordingLogger, viewOf } from '../../sqs/test/support/harness.js';
 import { startBeanstalkd, type Beanstalkd } from './support/beanstalkd.js';
 
 let bs: Beanstalkd;
@@ -82,22 +82,7 @@ describe('beanstalk pipeline against beanstalkd', () => {
 
   it('pause stops deliveries (new jobs wait in the tube) and consume resumes them', async () => {
     const { p } = await pipeline();
-    const inbox = new Inbox();
-    const handler = (j: Parameters<typeof inbox.deliver>[0]): void => {
-      inbox.deliver(j);
-      j.ack().catch(() => {});
-    };
-    await p.consume(handler);
-    await p.push(makeJob('p1'));
-    await inbox.waitFor(1);
-    await p.pause();
-    expect((await p.state()).ready).toBe(false);
-    await Promise.all(['p2', 'p3', 'p4'].map((id) => p.push(makeJob(id))));
-    await eventually(async () => (await p.state()).active === 3, 5_000, 'three ready in the tube');
-    expect(inbox.all.length).toBe(1);
-    await p.consume(handler);
-    const got = await inbox.waitFor(4, 5_000);
-    expect(got.map((j) => j.id).sort()).toEqual(['p1', 'p2', 'p3', 'p4']);
+    await expectPauseResume(p, 'the tube');
   });
 
   it('close without settling releases the job for the next consumer at once', async () => {

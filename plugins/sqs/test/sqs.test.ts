@@ -5,7 +5,7 @@ import { openSqsPipeline } from '../src/pipeline.js';
 import { sqsPlugin } from '../src/plugin.js';
 import { FaultProxy } from './support/fault-proxy.js';
 import { startFauxqs, type Fauxqs } from './support/fauxqs.js';
-import { Inbox, eventually, makeJob, recordingLogger, viewOf, within } from './support/harness.js';
+import { Inbox, eventually, expectPauseResume, makeJob, recordingLogger, viewOf, within } from './support/harness.js';
 
 let sqs: Fauxqs;
 const open: Pipeline[] = [];
@@ -94,22 +94,7 @@ describe('sqs pipeline against fauxqs', () => {
 
   it('pause stops deliveries (new jobs wait in the queue) and consume resumes them', async () => {
     const { p } = await pipeline({ wait_time_seconds: 1 });
-    const inbox = new Inbox();
-    const handler = (j: Parameters<typeof inbox.deliver>[0]): void => {
-      inbox.deliver(j);
-      j.ack().catch(() => {});
-    };
-    await p.consume(handler);
-    await p.push(makeJob('p1'));
-    await inbox.waitFor(1);
-    await p.pause();
-    expect((await p.state()).ready).toBe(false);
-    await Promise.all(['p2', 'p3', 'p4'].map((id) => p.push(makeJob(id))));
-    await eventually(async () => (await p.state()).active === 3, 5_000, 'three waiting in SQS');
-    expect(inbox.all.length).toBe(1);
-    await p.consume(handler);
-    const got = await inbox.waitFor(4, 5_000);
-    expect(got.map((j) => j.id).sort()).toEqual(['p1', 'p2', 'p3', 'p4']);
+    await expectPauseResume(p, 'SQS');
   });
 
   it('a crash (close without settling) returns the message; the next consumer gets it', async () => {

@@ -1,5 +1,6 @@
 import type { ConfigView, Logger, LogFields } from '@rr/plugin-api';
-import type { DeliveredJob, Job } from '@rr/jobs-api';
+import type { DeliveredJob, Job, Pipeline } from '@rr/jobs-api';
+import { expect } from 'vitest';
 
 export interface LogRecord {
   readonly level: string;
@@ -78,4 +79,27 @@ export async function eventually(cond: () => Promise<boolean> | boolean, timeout
     if (Date.now() > end) throw new Error(`${what}: not true within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The pause/resume contract every driver keeps: after pause() returns nothing new is delivered, jobs
+ * pushed meanwhile wait in the broker (`state().active`), and consume() delivers them all.
+ */
+export async function expectPauseResume(p: Pipeline, waitingWhere: string): Promise<void> {
+  const inbox = new Inbox();
+  const handler = (j: DeliveredJob): void => {
+    inbox.deliver(j);
+    j.ack().catch(() => {});
+  };
+  await p.consume(handler);
+  await p.push(makeJob('p1'));
+  await inbox.waitFor(1);
+  await p.pause();
+  expect((await p.state()).ready).toBe(false);
+  await Promise.all(['p2', 'p3', 'p4'].map((id) => p.push(makeJob(id))));
+  await eventually(async () => (await p.state()).active === 3, 5_000, `three waiting in ${waitingWhere}`);
+  expect(inbox.all.length).toBe(1);
+  await p.consume(handler);
+  const got = await inbox.waitFor(4, 5_000);
+  expect(got.map((j) => j.id).sort()).toEqual(['p1', 'p2', 'p3', 'p4']);
 }
