@@ -1,2 +1,3 @@
 export * from './middleware-server.js';
 export * from './plugin-kernel.js';
+export * from './php-process.js';

@@ -1,6 +1,5 @@
 // Test support (not shipped): an in-process rr kernel with rpc + server (pool) + jobs + driver plugins,
 // RPC on a unix socket, real PHP workers; and helpers for PHP producers and the workers' ledger.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import type { AnyPlugin } from '@rr/plugin-api';
 import { poolPlugin } from '@rr/plugin-pool';
 import { rpcPlugin } from '@rr/plugin-rpc';
 import { jobsPlugin } from './plugin.js';
+import { runPhp } from '@rr/testing';
 
 export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 export const phpAutoload = join(repoRoot, 'packages/php-worker/src/autoload.php');
@@ -109,24 +109,11 @@ export async function startJobsRr(jobs: Record<string, unknown>, opts: { drivers
   };
 }
 
-export interface PhpResult { readonly code: number; readonly stdout: string; readonly stderr: string }
-
-export function runPhp(script: string, args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<PhpResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('php', [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c; });
-    child.stderr.on('data', (c: Buffer) => { stderr += c; });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`php ${script} ran over ${timeoutMs} ms\n${stdout}\n${stderr}`)); }, timeoutMs);
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout, stderr }); });
-  });
-}
-
 /** Done entries per job id. */
 export function doneCounts(l: readonly LedgerEntry[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const e of l) if (e.event === 'done') m.set(e.id, (m.get(e.id) ?? 0) + 1);
   return m;
 }
+
+export { runPhp, type PhpResult } from '@rr/testing';

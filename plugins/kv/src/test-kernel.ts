@@ -1,6 +1,5 @@
 // Test support (not shipped): an in-process rr kernel with rpc + kv + the given driver plugins
 // listening on a unix socket, and a runner for PHP scripts that use rr's PHP library.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,22 +47,4 @@ export async function startRr(plugins: AnyPlugin[], data: Record<string, unknown
   };
 }
 
-export interface PhpResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs `php script args…` with RR_RPC set; resolves when it exits (bounded by timeoutMs). */
-export function runPhp(script: string, args: string[], env: Record<string, string>, timeoutMs = 20_000): Promise<PhpResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('php', [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c; });
-    child.stderr.on('data', (c: Buffer) => { stderr += c; });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`php ${script} ran over ${timeoutMs} ms\n${stdout}\n${stderr}`)); }, timeoutMs);
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
-    child.on('close', (code) => { clearTimeout(timer); resolve({ code: code ?? -1, stdout, stderr }); });
-  });
-}
+export { runPhp, type PhpResult } from '@rr/testing';
