@@ -22,6 +22,14 @@ export interface MiddlewareContribution {
   /** The name users list in `http.middleware` (`headers`, `gzip`, `static`, …). */
   readonly name: string;
   readonly middleware: Middleware;
+  /**
+   * The middleware uses only the members of the request and response that the lean HTTP/1 lane
+   * provides (see docs/plugins.md, "Middleware and the lean HTTP/1 lane"): request `method`, `url`,
+   * `headers`, `rawHeaders`, `httpVersion*`, `socket`; response status and header methods,
+   * `writeHead`, `write`/`end` with `drain`, `addTrailers`, `destroy`, `close`/`finish` events and
+   * piping into it. Without this flag a listed middleware makes the listener use node:http.
+   */
+  readonly lean?: boolean;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
 } from 'node:http2';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { LeanServer } from '@rr/h1';
 import { requestState, type HttpHandler, type HttpRequest, type HttpResponse } from '@rr/http-api';
 import { RrError, type Logger } from '@rr/plugin-api';
 import type { HttpConfig } from './config.js';
@@ -36,6 +37,7 @@ export class Listeners {
   readonly #servers: AnyServer[] = [];
   readonly #sockets = new Set<Socket>();
   readonly #sessions = new Set<Http2Session>();
+  readonly #lean: LeanServer[] = [];
   #inFlight = 0;
   #idleWaiters: Array<() => void> = [];
   #draining = false;
@@ -54,6 +56,8 @@ export class Listeners {
   /** Binds every configured listener. */
   async start(
     handler: HttpHandler,
+    /** Serve plain HTTP/1 with the lean lane (every middleware in the chain supports it). */
+    lean: boolean,
     extra?: (track: (s: AnyServer) => void, onRequest: (req: IncomingMessage, res: ServerResponse) => void) => Promise<BoundListener | undefined>,
   ): Promise<void> {
     this.#handler = handler;
@@ -87,9 +91,22 @@ export class Listeners {
       const h1 = createHttpServer({ requestTimeout: READ_TIMEOUT_MS, headersTimeout: READ_TIMEOUT_MS, keepAliveTimeout: IDLE_TIMEOUT_MS }, plain as never);
       h1.timeout = 0;
       let front: AnyServer = h1;
-      if (cfg.h2c) {
-        const h2 = createH2Server({ settings: { maxConcurrentStreams: cfg.maxConcurrentStreams } }, plain as never);
-        this.#trackH2(h2);
+      const h2 = cfg.h2c ? createH2Server({ settings: { maxConcurrentStreams: cfg.maxConcurrentStreams } }, plain as never) : undefined;
+      if (h2 !== undefined) this.#trackH2(h2);
+      if (lean && plain === onRequest) {
+        // The lean lane serves plain HTTP/1; node:http takes the connections it leaves (chunked
+        // bodies, Expect, Upgrade), HTTP/2 the ones that open with the h2c preface.
+        const laneServer = new LeanServer({
+          maxBodySize: cfg.maxRequestSize,
+          readTimeoutMs: READ_TIMEOUT_MS,
+          idleTimeoutMs: IDLE_TIMEOUT_MS,
+          fallback: h1,
+          ...(h2 === undefined ? {} : { h2 }),
+        }, onRequest as never);
+        this.#lean.push(laneServer);
+        front = laneServer.server;
+        this.#servers.push(h1, ...(h2 === undefined ? [] : [h2]));
+      } else if (h2 !== undefined) {
         front = createNetServer((socket) => sniffPreface(socket, h1, h2));
         this.#servers.push(h1, h2);
       }
@@ -188,6 +205,7 @@ export class Listeners {
       (s as HttpServer).closeIdleConnections?.();
     }
     for (const session of this.#sessions) session.close();
+    for (const lane of this.#lean) lane.closeIdleConnections();
   }
 
   /** Resolves when no request is in flight, or when the signal fires. */
@@ -207,6 +225,7 @@ export class Listeners {
   destroyAll(): void {
     this.closeListeners();
     for (const session of this.#sessions) session.destroy();
+    for (const lane of this.#lean) lane.destroyAll();
     for (const socket of this.#sockets) socket.destroy();
     for (const s of this.#servers) (s as HttpServer).closeAllConnections?.();
   }

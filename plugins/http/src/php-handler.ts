@@ -1,3 +1,4 @@
+import { isLeanRequest } from '@rr/h1';
 import { requestState, type HttpHandler, type HttpRequest, type HttpResponse } from '@rr/http-api';
 import type { Logger } from '@rr/plugin-api';
 import type { Payload, Pool } from '@rr/pool-api';
@@ -138,7 +139,11 @@ export function createPhpHandler(o: PhpHandlerOptions): HttpHandler {
     const startedAt = state.startedAt;
     const method = req.method ?? 'GET';
     let raw: Buffer = EMPTY;
-    if (method !== 'HEAD' && method !== 'OPTIONS' && hasBody(req)) {
+    if (isLeanRequest(req)) {
+      // The lean lane read the body already (within max_request_size).
+      raw = method === 'HEAD' || method === 'OPTIONS' ? EMPTY : req.body;
+      if (raw.length > 0) (req as unknown as Counted)[READ] = raw.length;
+    } else if (method !== 'HEAD' && method !== 'OPTIONS' && hasBody(req)) {
       try {
         raw = await readBody(req, config.maxRequestSize);
       } catch (err) {

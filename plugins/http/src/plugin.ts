@@ -63,13 +63,20 @@ export const httpPlugin = definePlugin({
     return {
       async serve() {
         const registry = new Map<string, Middleware>();
-        for (const c of ctx.collected(httpMiddlewareToken)) registry.set(c.value.name, c.value.middleware);
+        const leanCapable = new Set<string>();
+        for (const c of ctx.collected(httpMiddlewareToken)) {
+          registry.set(c.value.name, c.value.middleware);
+          if (c.value.lean === true) leanCapable.add(c.value.name);
+        }
+        // One middleware that needs node's full request/response streams puts the listener on node:http.
+        const lean = cfg.middleware.every((name) => leanCapable.has(name) || !registry.has(name));
+        log.debug('http/1 engine', { engine: lean ? 'lean' : 'node:http' });
         pool = await ctx.deps.pools.create({ name: 'http', mode: 'http', config: cfg.pool });
         const php = createPhpHandler({ config: cfg, logger: log, pool: () => pool });
         const chain = buildChain(php, cfg, registry, (name) => log.warn('requested middleware does not exist', { requested: name }), log);
         try {
           const fcgi = cfg.fcgi;
-          await listeners.start(chain, fcgi === undefined ? undefined : (track, onRequest) => startFcgi(fcgi, cfg.internalErrorCode, track, onRequest));
+          await listeners.start(chain, lean, fcgi === undefined ? undefined : (track, onRequest) => startFcgi(fcgi, cfg.internalErrorCode, track, onRequest));
         } catch (err) {
           listeners.destroyAll();
           throw err;
