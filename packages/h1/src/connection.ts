@@ -15,6 +15,8 @@ export interface ConnectionHost {
   readonly readTimeoutMs: number;
   readonly idleTimeoutMs: number;
   readonly draining: boolean;
+  /** A coarse clock (ms), advanced by the server's sweeper: reading it costs nothing per request. */
+  readonly clock: number;
   handle(req: LeanRequest, res: LeanResponse): void;
   /** Gives the socket (with `pending` put back in front) to node:http or the HTTP/2 server. */
   handoff(socket: Socket, pending: Buffer | undefined): void;
@@ -38,7 +40,8 @@ export class H1Connection implements ResponseSink {
   #current: LeanResponse | undefined;
   #keepAlive = true;
   #closed = false;
-  #idleSince = 0;
+  /** `host.clock` when the client last sent something or the last response finished. */
+  #activeAt: number;
   #paused = false;
 
   constructor(socket: Socket, host: ConnectionHost) {
@@ -47,9 +50,9 @@ export class H1Connection implements ResponseSink {
     socket.on('data', this.#onData);
     socket.on('error', this.#onError);
     socket.on('close', this.#onClose);
-    socket.on('timeout', this.#onTimeout);
-    if (host.readTimeoutMs > 0) socket.setTimeout(host.readTimeoutMs);
-    this.#idleSince = performance.now();
+    // Timeouts are checked by the server's sweeper, not socket.setTimeout: node re-arms a socket's
+    // timer on every read and write, a cost paid per request for an event that almost never fires.
+    this.#activeAt = host.clock;
   }
 
   /** No request is being received or answered. */
@@ -71,6 +74,7 @@ export class H1Connection implements ResponseSink {
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#closed) return;
+    this.#activeAt = this.#host.clock;
     this.#buf = this.#buf === undefined ? chunk : Buffer.concat([this.#buf, chunk]);
     if (this.#current === undefined) this.#process();
     else if (this.#buf.length > PIPELINE_BUFFER && !this.#paused) {
@@ -157,7 +161,7 @@ export class H1Connection implements ResponseSink {
       this.socket.end();
       return;
     }
-    this.#idleSince = performance.now();
+    this.#activeAt = this.#host.clock;
     if (this.#paused) {
       this.#paused = false;
       this.socket.resume();
@@ -188,8 +192,6 @@ export class H1Connection implements ResponseSink {
     socket.off('data', this.#onData);
     socket.off('error', this.#onError);
     socket.off('close', this.#onClose);
-    socket.off('timeout', this.#onTimeout);
-    socket.setTimeout(0);
     this.#closed = true;
     const pending = this.#buf;
     this.#buf = undefined;
@@ -208,19 +210,16 @@ export class H1Connection implements ResponseSink {
     this.#host.forget(this);
   };
 
-  readonly #onTimeout = (): void => {
-    const socket = this.socket;
-    if (this.#current !== undefined) {
-      // The handler is running; its own limits (exec_ttl) apply, not the read timeout.
-      socket.setTimeout(this.#host.readTimeoutMs);
-      return;
-    }
-    if (this.#head !== undefined || this.#buf !== undefined) {
-      socket.destroy(); // a request that stopped arriving
-      return;
-    }
-    const idleFor = performance.now() - this.#idleSince;
-    if (idleFor >= this.#host.idleTimeoutMs) socket.destroy();
-    else socket.setTimeout(Math.min(this.#host.readTimeoutMs, Math.max(1, this.#host.idleTimeoutMs - idleFor)));
-  };
+  /**
+   * Called by the sweeper: closes a connection whose request stopped arriving (read timeout) or that
+   * sat idle between requests for too long. A running handler is never interrupted here; its own
+   * limits (exec_ttl) apply.
+   */
+  sweep(now: number): void {
+    if (this.#current !== undefined || this.#closed) return;
+    const quiet = now - this.#activeAt;
+    const partial = this.#head !== undefined || this.#buf !== undefined;
+    const limit = partial ? this.#host.readTimeoutMs : this.#host.idleTimeoutMs;
+    if (limit > 0 && quiet >= limit) this.socket.destroy(); // 0 disables the timeout
+  }
 }

@@ -13,9 +13,9 @@ export interface LeanServerOptions {
    * `bodyTooLarge` set and no body, and its connection closes after the response.
    */
   readonly maxBodySize: number;
-  /** A connection that stops sending in the middle of a request is closed after this long. @default 300000 */
+  /** A connection that stops sending in the middle of a request is closed after this long (0: never). @default 300000 */
   readonly readTimeoutMs?: number;
-  /** An idle keep-alive connection is closed after this long. @default 3600000 */
+  /** An idle keep-alive connection is closed after this long (0: never). @default 3600000 */
   readonly idleTimeoutMs?: number;
   /**
    * Serves what the lane leaves alone: chunked request bodies, `Expect: 100-continue`, `Upgrade`,
@@ -41,10 +41,12 @@ export class LeanServer implements ConnectionHost {
   readonly readTimeoutMs: number;
   readonly idleTimeoutMs: number;
   draining = false;
+  clock = performance.now();
   readonly #handler: LeanHandler;
   readonly #fallback: HttpServer;
   readonly #h2: Http2Server | undefined;
   readonly #conns = new Set<H1Connection>();
+  #sweeper: NodeJS.Timeout | undefined;
 
   constructor(options: LeanServerOptions, handler: LeanHandler) {
     this.maxHeaderSize = options.maxHeaderSize ?? 16 * 1024;
@@ -55,10 +57,32 @@ export class LeanServer implements ConnectionHost {
     this.#fallback = options.fallback;
     this.#h2 = options.h2;
     this.server = createServer({ noDelay: true }, (socket) => {
+      this.clock = performance.now();
       const conn = new H1Connection(socket, this);
       this.#conns.add(conn);
       if (this.draining) conn.closeIfIdle();
+      this.#sweeper ??= this.#startSweeper();
     });
+    this.server.once('close', () => this.#stopSweeper());
+  }
+
+  /** Advances the clock and applies the timeouts; runs only while connections exist. */
+  #startSweeper(): NodeJS.Timeout {
+    const limits = [this.readTimeoutMs, this.idleTimeoutMs].filter((ms) => ms > 0);
+    const every = Math.max(10, Math.min(1_000, Math.floor(Math.min(4_000, ...limits) / 4)));
+    const timer = setInterval(() => {
+      const now = performance.now();
+      this.clock = now;
+      for (const c of this.#conns) c.sweep(now);
+      if (this.#conns.size === 0) this.#stopSweeper();
+    }, every);
+    timer.unref();
+    return timer;
+  }
+
+  #stopSweeper(): void {
+    if (this.#sweeper !== undefined) clearInterval(this.#sweeper);
+    this.#sweeper = undefined;
   }
 
   handle(req: LeanRequest, res: LeanResponse): void {
@@ -96,5 +120,6 @@ export class LeanServer implements ConnectionHost {
   destroyAll(): void {
     for (const c of this.#conns) c.socket.destroy();
     this.#conns.clear();
+    this.#stopSweeper();
   }
 }
