@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import {
   Flag, StreamBit, HEADER_SIZE, PONG_FRAME_BYTES, STOP_FRAME_BYTES, STREAM_STOP_FRAME_BYTES,
   isWorkerStopRequest, writeHeader, type Frame, type Relay,
@@ -18,8 +18,20 @@ export interface WorkerTransport {
   readonly kind: 'pipes' | 'socket';
   /** RR_RELAY for workers. */
   readonly address: string;
-  /** Performs the pid handshake and returns the worker's relay. */
+  /** Prepares what one worker about to be spawned gets as STDIN/STDOUT. Never rejects. */
+  link(logger: Logger): Promise<WorkerLink>;
+}
+
+/** One worker's connection through a transport, from before its spawn to its relay. */
+export interface WorkerLink {
+  /** spawn()'s stdio. */
+  readonly stdio: StdioOptions;
+  /** Called once spawn() returned or threw: rr drops its copies of the child's ends. */
+  spawned(): void;
+  /** Performs the pid handshake and returns the worker's relay; on failure releases the link. */
   connect(child: ChildProcess, pid: number, timeoutMs: number, signal: AbortSignal): Promise<Relay>;
+  /** Releases the link when connect() will not be called (the spawn failed). Idempotent. */
+  close(): void;
 }
 
 /** What a worker tells its pool. Every hook is called synchronously from the worker's event. */
@@ -168,20 +180,24 @@ export class Worker {
    */
   static async start(o: WorkerOptions): Promise<Worker> {
     const full = [...o.launcher, ...o.argv];
+    const link = await o.transport.link(o.logger);
     let child: ChildProcess;
     try {
       child = spawn(full[0]!, full.slice(1), {
         cwd: o.cwd,
         env: o.env,
         detached: true,
-        stdio: o.transport.kind === 'pipes' ? ['pipe', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+        stdio: link.stdio,
         ...(o.user ? { uid: o.user.uid, gid: o.user.gid } : {}),
       });
     } catch (err) {
+      link.close();
       throw new PoolError(PoolErrorCodes.BOOT, `cannot start a worker for pool "${o.pool}": spawning "${formatCommand(o.argv)}" failed: ${(err as Error).message}; check server.command`, { pool: o.pool, cause: err });
     }
+    link.spawned();
     const w = new Worker(child, o);
     if (w.pid === 0) {
+      link.close();
       await w.#exited;
       const e = w.#spawnError;
       const code = (e as NodeJS.ErrnoException | undefined)?.code;
@@ -200,7 +216,7 @@ export class Worker {
     else outer?.addEventListener('abort', onOuter, { once: true });
     let relay: Relay;
     try {
-      relay = await o.transport.connect(child, w.pid, o.bootTimeoutMs, ac.signal);
+      relay = await link.connect(child, w.pid, o.bootTimeoutMs, ac.signal);
     } catch (err) {
       outer?.removeEventListener('abort', onOuter);
       w.#gone = true;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseSocketDsn } from '@rr/goridge';
-import { SocketTransport, pipesTransport } from '../src/transport.js';
+import { PipesTransport, SocketTransport, pipesTransport } from '../src/transport.js';
 import type { WorkerTransport } from '../src/worker.js';
 import { createTestPool, destroyTestPools, meta, payload, repoRoot, tempDir } from './helpers.js';
 import { requestResponseSuite } from './request-response.suite.js';
@@ -22,6 +22,8 @@ async function socket(address: string): Promise<SocketTransport> {
 
 const transports: Array<[string, () => Promise<WorkerTransport>]> = [
   ['pipes', async () => pipesTransport],
+  // The fallback when FIFOs cannot be made: libuv's socketpairs.
+  ['pipes (socketpairs)', async () => new PipesTransport({ fifo: false })],
   ['tcp', () => socket('tcp://127.0.0.1:0')],
   ['unix', async () => {
     const t = tempDir();
