@@ -77,15 +77,19 @@ const bad = (reason: string): HeadResult => ({ kind: 'error', status: 400, reaso
  * answered with 431 when exceeded).
  */
 export function parseHead(buf: Buffer, maxSize: number): HeadResult {
-  // Leading empty lines before a request line are allowed (RFC 9112 §2.2).
+  // Leading empty lines before a request line are allowed (RFC 9112 §2.2). They count against
+  // maxSize like the head itself: an endless stream of CRLFs must not grow the buffer forever.
   let start = 0;
   while (start + 1 < buf.length && buf[start] === 0x0d && buf[start + 1] === 0x0a) start += 2;
   const end = buf.indexOf('\r\n\r\n', start, 'latin1');
   if (end < 0) {
-    if (buf.length - start > maxSize) return { kind: 'error', status: 431, reason: 'request header fields too large' };
+    // + 3: the buffer may already hold three bytes of the final CRLF CRLF.
+    if (buf.length > maxSize + 3) return { kind: 'error', status: 431, reason: 'request header fields too large' };
+    // A bare LF never becomes a CRLF CRLF: answer now rather than wait for the read timeout (node says 400 too).
+    if (hasBareLf(buf, start)) return bad('bare LF in request head');
     return INCOMPLETE;
   }
-  if (end - start > maxSize) return { kind: 'error', status: 431, reason: 'request header fields too large' };
+  if (end > maxSize) return { kind: 'error', status: 431, reason: 'request header fields too large' };
   const text = buf.toString('latin1', start, end);
   let lineEnd = text.indexOf('\r\n');
   if (lineEnd < 0) lineEnd = text.length;
@@ -109,6 +113,7 @@ export function parseHead(buf: Buffer, maxSize: number): HeadResult {
   const headers: Record<string, string | string[]> = {};
   let contentLength = -1;
   let connection = '';
+  let hasHost = false;
   let at = lineEnd + 2;
   while (at < text.length) {
     let next = text.indexOf('\r\n', at);
@@ -119,7 +124,13 @@ export function parseHead(buf: Buffer, maxSize: number): HeadResult {
     }
     const name = text.slice(at, colon);
     if (!isToken(name)) return bad('invalid header name');
-    const value = text.slice(colon + 1, next).trim();
+    // Optional whitespace is SP and HTAB only (RFC 9110 §5.6.3); String#trim would also strip
+    // control characters and NBSP, accepting values node rejects or changing them.
+    let vs = colon + 1;
+    let ve = next;
+    while (vs < ve && isOws(text.charCodeAt(vs))) vs++;
+    while (ve > vs && isOws(text.charCodeAt(ve - 1))) ve--;
+    const value = text.slice(vs, ve);
     if (!isFieldValue(value)) return bad('invalid header value');
     rawHeaders.push(name, value);
     const key = name.toLowerCase();
@@ -136,23 +147,45 @@ export function parseHead(buf: Buffer, maxSize: number): HeadResult {
       case 'upgrade':
         // Chunked bodies, 100-continue and protocol upgrades are node:http's business.
         return HANDOFF;
+      case 'host':
+        // RFC 9112 §3.2: more than one Host is a 400 (node keeps the first; Go rejects, as here).
+        if (hasHost) return bad('more than one Host header');
+        hasHost = true;
+        break;
       case 'connection':
         connection = connection === '' ? value.toLowerCase() : `${connection}, ${value.toLowerCase()}`;
         break;
       default:
     }
+    // Type checks, not `=== undefined`: `headers` is a plain object like node's, so names such as
+    // `constructor` or `toString` find inherited members, which must be replaced, not joined to.
     const prev = headers[key];
-    if (prev === undefined) headers[key] = key === 'set-cookie' ? [value] : value;
-    else if (key === 'set-cookie') (prev as string[]).push(value);
-    else if (key === 'cookie') headers[key] = `${prev as string}; ${value}`;
-    else if (!SINGLE.has(key)) headers[key] = `${prev as string}, ${value}`;
+    if (key === 'set-cookie') {
+      if (Array.isArray(prev)) prev.push(value);
+      else headers[key] = [value];
+    } else if (typeof prev !== 'string') headers[key] = value;
+    else if (key === 'cookie') headers[key] = `${prev}; ${value}`;
+    else if (!SINGLE.has(key)) headers[key] = `${prev}, ${value}`;
     at = next + 2;
   }
+  // RFC 9112 §3.2 (node and Go answer 400 as well).
+  if (versionMinor === 1 && !hasHost) return bad('missing Host header');
   const keepAlive = versionMinor === 1 ? !hasToken(connection, 'close') : hasToken(connection, 'keep-alive');
   return {
     kind: 'head',
     head: { method, url, versionMinor, rawHeaders, headers, contentLength: contentLength < 0 ? 0 : contentLength, keepAlive, size: end + 4 },
   };
+}
+
+function isOws(c: number): boolean {
+  return c === 0x20 || c === 0x09;
+}
+
+function hasBareLf(buf: Buffer, from: number): boolean {
+  for (let i = buf.indexOf(0x0a, from); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
+    if (i === 0 || buf[i - 1] !== 0x0d) return true;
+  }
+  return false;
 }
 
 function hasToken(list: string, token: string): boolean {
