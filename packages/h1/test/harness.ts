@@ -26,6 +26,8 @@ export interface Lane {
   readonly fallback: HttpServer;
   readonly port: number;
   readonly fallbackCalls: FallbackCall[];
+  /** Server-side sockets in accept order, to wait until bytes have reached the server. */
+  readonly sockets: Socket[];
 }
 
 /** The fallback's default answer: 200 `fallback <METHOD> <url> <body>`, after reading the whole body. */
@@ -47,13 +49,28 @@ export async function startLane(handler: LeanHandler, options: Partial<LeanServe
   const fallbackCalls: FallbackCall[] = [];
   const fallback = createHttpServer(fallbackEcho(fallbackCalls));
   const lean = new LeanServer({ maxBodySize: 1024 * 1024, ...options, fallback }, handler);
+  const sockets: Socket[] = [];
+  lean.server.on('connection', (socket: Socket) => sockets.push(socket));
   await new Promise<void>((resolve) => lean.server.listen(0, '127.0.0.1', resolve));
   open.push(async () => {
     lean.destroyAll();
     fallback.closeAllConnections();
     await new Promise<void>((resolve) => lean.server.close(() => resolve()));
   });
-  return { lean, fallback, port: (lean.server.address() as AddressInfo).port, fallbackCalls };
+  return { lean, fallback, port: (lean.server.address() as AddressInfo).port, fallbackCalls, sockets };
+}
+
+/** Resolves once the server side of a connection has read at least `n` bytes. */
+export function bytesRead(socket: Socket, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (socket.bytesRead < n) return;
+      socket.off('data', check);
+      resolve();
+    };
+    socket.on('data', check);
+    check();
+  });
 }
 
 /** A promise with its resolve function, to let a handler wait for the test. */
@@ -134,7 +151,15 @@ export class RawClient {
   until<T>(pick: (data: Buffer, ended: boolean) => T | undefined): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = (): void => {
-        const got = pick(this.#data, this.#ended);
+        let got: T | undefined;
+        try {
+          got = pick(this.#data, this.#ended);
+        } catch (err) {
+          // Unparsable bytes fail the wait; thrown from a socket listener they would hang the test.
+          this.#checks.delete(check);
+          reject(err as Error);
+          return;
+        }
         if (got !== undefined) {
           this.#checks.delete(check);
           resolve(got);
