@@ -29,11 +29,18 @@ function codeError(code: string, message: string, ctor: ErrorConstructor = Error
 
 function checkHeader(name: string, value: HeaderValue): void {
   if (!TOKEN.test(name)) throw codeError('ERR_INVALID_HTTP_TOKEN', `Header name must be a valid HTTP token ["${name}"]`, TypeError);
+  if (value === undefined) throw codeError('ERR_HTTP_INVALID_HEADER_VALUE', `Invalid value "undefined" for header "${name}"`, TypeError);
   if (Array.isArray(value)) {
     for (const v of value) if (BAD_VALUE.test(String(v))) throw codeError('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`, TypeError);
   } else if (typeof value === 'string' && BAD_VALUE.test(value)) {
     throw codeError('ERR_INVALID_CHAR', `Invalid character in header content ["${name}"]`, TypeError);
   }
+}
+
+/** The status line is written from these: CR/LF in the reason would inject headers (node checks both too). */
+function checkStatus(status: number, reason: string): void {
+  if (!Number.isInteger(status) || status < 100 || status > 999) throw codeError('ERR_HTTP_INVALID_STATUS_CODE', `Invalid status code: ${status}`, RangeError);
+  if (reason !== '' && BAD_VALUE.test(reason)) throw codeError('ERR_INVALID_CHAR', 'Invalid character in statusMessage', TypeError);
 }
 
 function toBuffer(chunk: string | Uint8Array, encoding?: BufferEncoding): Buffer {
@@ -67,6 +74,8 @@ export class LeanResponse extends EventEmitter {
   #wroteHead = false;
   #chunked = false;
   #close = false;
+  /** A write returned false and 'drain' is not emitted yet (one listener, one event, as node). */
+  #needDrain = false;
   #noBody = false;
   #trailers: Record<string, HeaderValue> | undefined;
 
@@ -119,7 +128,7 @@ export class LeanResponse extends EventEmitter {
 
   writeHead(status: number, reasonOrHeaders?: string | Record<string, HeaderValue> | readonly string[], headers?: Record<string, HeaderValue> | readonly string[]): this {
     if (this.headersSent) throw codeError('ERR_HTTP_HEADERS_SENT', 'Cannot write headers after they are sent to the client');
-    if (!Number.isInteger(status) || status < 100 || status > 999) throw codeError('ERR_HTTP_INVALID_STATUS_CODE', `Invalid status code: ${status}`, RangeError);
+    checkStatus(status, typeof reasonOrHeaders === 'string' ? reasonOrHeaders : '');
     let extra = headers;
     if (typeof reasonOrHeaders === 'string') this.statusMessage = reasonOrHeaders;
     else extra = reasonOrHeaders;
@@ -178,11 +187,15 @@ export class LeanResponse extends EventEmitter {
     else if (this.#chunked) ok = this.#send(`${head ?? ''}${data.length.toString(16)}${CRLF}`, data, CRLF);
     else ok = this.#send(head, data);
     if (callback !== undefined) process.nextTick(callback);
-    if (!ok) this.socket.once('drain', this.#onDrain);
+    if (!ok && !this.#needDrain) {
+      this.#needDrain = true;
+      this.socket.once('drain', this.#onDrain);
+    }
     return ok;
   }
 
   readonly #onDrain = (): void => {
+    this.#needDrain = false;
     if (!this.destroyed) this.emit('drain');
   };
 
@@ -262,9 +275,11 @@ export class LeanResponse extends EventEmitter {
    * Decides the framing: Content-Length, chunked, or close-delimited.
    */
   #head(length: number): string {
+    const status = this.statusCode;
+    // statusCode and statusMessage may have been assigned directly, unchecked.
+    checkStatus(status, this.statusMessage);
     this.#wroteHead = true;
     this.headersSent = true;
-    const status = this.statusCode;
     const req = this.req;
     const reason = this.statusMessage !== '' ? this.statusMessage : (STATUS_CODES[status] ?? 'unknown');
     let s = `HTTP/1.${req.httpVersionMinor} ${status} ${reason}${CRLF}`;
