@@ -40,8 +40,14 @@ export class H1Connection implements ResponseSink {
   #current: LeanResponse | undefined;
   #keepAlive = true;
   #closed = false;
-  /** `host.clock` when the client last sent something or the last response finished. */
+  /**
+   * `host.clock` when the current request began to arrive, or when the last response finished.
+   * The read timeout counts from the request's first byte, not from the last one (Go's
+   * ReadTimeout, node's requestTimeout): a client trickling a byte at a time cannot hold it.
+   */
   #activeAt: number;
+  /** A response was completed: until then the read timeout applies (Go), not the idle one. */
+  #served = false;
   #paused = false;
 
   constructor(socket: Socket, host: ConnectionHost) {
@@ -68,13 +74,14 @@ export class H1Connection implements ResponseSink {
   closeIfIdle(): void {
     if (this.idle && !this.#closed) {
       this.#closed = true;
+      this.#activeAt = this.#host.clock; // the client gets a read timeout's time to close its side
       this.socket.end();
     }
   }
 
   readonly #onData = (chunk: Buffer): void => {
     if (this.#closed) return;
-    this.#activeAt = this.#host.clock;
+    if (this.#buf === undefined && this.#head === undefined) this.#activeAt = this.#host.clock;
     this.#buf = this.#buf === undefined ? chunk : Buffer.concat([this.#buf, chunk]);
     if (this.#current === undefined) this.#process();
     else if (this.#buf.length > PIPELINE_BUFFER && !this.#paused) {
@@ -156,23 +163,20 @@ export class H1Connection implements ResponseSink {
   finished(res: LeanResponse, close: boolean): void {
     if (this.#current !== res) return;
     this.#current = undefined;
-    if (close || this.#closed) {
+    this.#activeAt = this.#host.clock;
+    // Draining: a response whose head went out before the drain began could not say
+    // Connection: close, but the connection still ends here, and pipelined requests are not served.
+    if (close || this.#closed || this.#host.draining) {
       this.#closed = true;
       this.socket.end();
       return;
     }
-    this.#activeAt = this.#host.clock;
+    this.#served = true;
     if (this.#paused) {
       this.#paused = false;
       this.socket.resume();
     }
     if (this.#buf !== undefined) {
-      if (this.#host.draining) {
-        // Pipelined requests behind a response that said Connection: close are not served.
-        this.#closed = true;
-        this.socket.end();
-        return;
-      }
       // Not synchronously: a handler that answers at once would otherwise recurse per pipelined request.
       process.nextTick(() => {
         if (this.#current === undefined) this.#process();
@@ -183,6 +187,7 @@ export class H1Connection implements ResponseSink {
   /** A malformed request: Go's plain-text answer, then close. */
   #reject(status: 400 | 431 | 505): void {
     this.#closed = true;
+    this.#activeAt = this.#host.clock;
     const text = `${status} ${STATUS_CODES[status]}`;
     this.socket.end(`HTTP/1.1 ${text}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${text}`, 'latin1');
   }
@@ -216,10 +221,12 @@ export class H1Connection implements ResponseSink {
    * limits (exec_ttl) apply.
    */
   sweep(now: number): void {
-    if (this.#current !== undefined || this.#closed) return;
+    if (this.#current !== undefined) return;
     const quiet = now - this.#activeAt;
-    const partial = this.#head !== undefined || this.#buf !== undefined;
-    const limit = partial ? this.#host.readTimeoutMs : this.#host.idleTimeoutMs;
+    // A closed (ended) connection waits for the client's FIN; one that never sends it is dropped
+    // after the read timeout instead of staying half-closed for good.
+    const reading = this.#head !== undefined || this.#buf !== undefined || !this.#served || this.#closed;
+    const limit = reading ? this.#host.readTimeoutMs : this.#host.idleTimeoutMs;
     if (limit > 0 && quiet >= limit) this.socket.destroy(); // 0 disables the timeout
   }
 }
