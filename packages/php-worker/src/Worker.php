@@ -6,6 +6,7 @@ namespace RR\Worker;
 
 use RR\Worker\Exception\StreamStoppedException;
 use RR\Worker\Exception\WorkerException;
+use RR\Worker\Goridge\AbstractStreamRelay;
 use RR\Worker\Goridge\Frame;
 use RR\Worker\Goridge\Relay;
 use RR\Worker\Goridge\RelayInterface;
@@ -34,8 +35,12 @@ final class Worker implements WorkerInterface
     private bool $waitingForPong = false;
     private bool $streamStopped = false;
 
+    /** The relay again when it is one of ours: requests and responses then skip the Frame object. */
+    private readonly ?AbstractStreamRelay $streamRelay;
+
     public function __construct(private readonly RelayInterface $relay, bool $interceptSideEffects = true)
     {
+        $this->streamRelay = $relay instanceof AbstractStreamRelay ? $relay : null;
         if ($interceptSideEffects) {
             StdoutInterceptor::register();
         }
@@ -63,10 +68,34 @@ final class Worker implements WorkerInterface
 
     public function waitPayload(): ?Payload
     {
-        while (true) {
-            $frame = array_shift($this->queue) ?? $this->relay->waitFrame();
+        $parts = $this->waitParts();
 
-            if ($frame->hasFlag(Frame::CONTROL)) {
+        return $parts === null ? null : new Payload($parts[1], $parts[0], true, $parts[2]);
+    }
+
+    /**
+     * waitPayload() without the Payload object, for HttpWorker's per-request path.
+     *
+     * @internal
+     * @return array{0: string, 1: string, 2: int}|null `[context, body, frame flags]`, or null
+     *     when the server stops the worker
+     */
+    public function waitParts(): ?array
+    {
+        while (true) {
+            if ($this->queue !== []) {
+                $frame = \array_shift($this->queue);
+            } elseif ($this->streamRelay !== null) {
+                $frame = $this->streamRelay->waitDataFrame();
+                if (\is_array($frame)) {
+                    return $frame;
+                }
+            } else {
+                $frame = $this->relay->waitFrame();
+            }
+            $flags = $frame->flags;
+
+            if (($flags & Frame::CONTROL) !== 0) {
                 $command = $this->decodeControl($frame);
                 if (!empty($command['stop'])) {
                     return null;
@@ -98,19 +127,25 @@ final class Worker implements WorkerInterface
                 ));
             }
 
-            return new Payload(
-                (string) substr($frame->payload, $headerLength),
-                (string) substr($frame->payload, 0, $headerLength),
-                true,
-                $frame->flags,
-            );
+            return [substr($frame->payload, 0, $headerLength), substr($frame->payload, $headerLength), $flags];
         }
     }
 
     public function respond(Payload $payload, int $codec = 0): void
     {
+        $this->respondParts($payload->header, $payload->body, $codec, $payload->eos);
+    }
+
+    /**
+     * respond() without the Payload object, for HttpWorker's per-request path.
+     *
+     * @internal
+     * @throws StreamStoppedException when the server cancelled the stream this chunk belongs to
+     */
+    public function respondParts(string $context, string $body, int $codec = 0, bool $endOfStream = true): void
+    {
         $byte10 = 0;
-        if (!$payload->eos) {
+        if (!$endOfStream) {
             if (!$this->inStream) {
                 $this->inStream = true;
                 $this->chunksSincePing = 0;
@@ -128,9 +163,14 @@ final class Worker implements WorkerInterface
             }
         }
 
-        $this->relay->send(new Frame($payload->header . $payload->body, [strlen($payload->header)], $codec, $byte10));
+        if ($this->streamRelay !== null) {
+            $this->streamRelay->sendEncoded(Frame::encodeData($context, $body, $codec, $byte10));
+        } else {
+            $this->relay->send(new Frame($context . $body, [\strlen($context)], $codec, $byte10));
+        }
 
-        if ($payload->eos) {
+        // Outside a stream the stream state is already reset (every way out of a stream resets it).
+        if ($endOfStream && $this->inStream) {
             $this->resetStream();
         }
     }

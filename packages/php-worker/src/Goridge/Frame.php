@@ -9,6 +9,10 @@ namespace RR\Worker\Goridge;
  *
  * Only bytes 0..5 are covered by the CRC, so the stream byte (byte 10), the options and the
  * payload can differ between frames that share a CRC.
+ *
+ * Global functions on the per-request paths of this library are called fully qualified
+ * (`\strlen`): PHP then binds them when compiling, and turns strlen, count, is_string and the like
+ * into single opcodes, instead of looking for a namespaced function first on every call.
  */
 final class Frame
 {
@@ -58,7 +62,7 @@ final class Frame
      */
     public function encode(): string
     {
-        $count = count($this->options);
+        $count = \count($this->options);
         if ($count > self::MAX_OPTIONS) {
             throw new FrameException(sprintf(
                 'cannot encode a goridge frame with %d options: the protocol allows at most %d',
@@ -66,18 +70,37 @@ final class Frame
                 self::MAX_OPTIONS,
             ));
         }
-        $length = strlen($this->payload);
+        $length = \strlen($this->payload);
         if ($length > 0xFFFFFFFF) {
             throw new FrameException('cannot encode a goridge frame: payload exceeds 4 GiB');
         }
 
-        $head = pack('CCV', (self::VERSION << 4) | ($count + 3), $this->flags & 0xFF, $length);
-        $options = '';
+        $head = \pack('CCV', (self::VERSION << 4) | ($count + 3), $this->flags & 0xFF, $length);
+        // CRC, byte 10 and the reserved byte 11 in one pack ('x' is a NUL byte).
+        $tail = \pack('VCx', \crc32($head), $this->byte10 & 0xFF);
         foreach ($this->options as $option) {
-            $options .= pack('V', $option & 0xFFFFFFFF);
+            $tail .= \pack('V', $option & 0xFFFFFFFF);
         }
 
-        return $head . pack('V', crc32($head)) . chr($this->byte10 & 0xFF) . "\0" . $options . $this->payload;
+        return $head . $tail . $this->payload;
+    }
+
+    /**
+     * The bytes of a worker data frame, `new Frame($context . $body, [strlen($context)], $flags,
+     * $byte10)->encode()`, without building the Frame or the joined payload first: the per-request
+     * path writes every response through here.
+     */
+    public static function encodeData(string $context, string $body, int $flags = 0, int $byte10 = 0): string
+    {
+        $contextLength = \strlen($context);
+        $length = $contextLength + \strlen($body);
+        if ($length > 0xFFFFFFFF) {
+            throw new FrameException('cannot encode a goridge frame: payload exceeds 4 GiB');
+        }
+        // Byte 0: version 1, header length 4 words (one option).
+        $head = \pack('CCV', 0x14, $flags & 0xFF, $length);
+
+        return $head . \pack('VCxV', \crc32($head), $byte10 & 0xFF, $contextLength) . $context . $body;
     }
 
     /**

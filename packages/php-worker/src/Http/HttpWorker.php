@@ -23,11 +23,33 @@ use RR\Worker\WorkerInterface;
  */
 final class HttpWorker
 {
+    private const JSON_FLAGS = JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE;
+
+    private const PARSED_TRUE = [Request::PARSED_BODY_ATTRIBUTE_NAME => true];
+    private const PARSED_FALSE = [Request::PARSED_BODY_ATTRIBUTE_NAME => false];
+
     /** Codec of the request being served; replies use the same one. */
     private int $codec = Frame::CODEC_JSON;
 
+    /**
+     * The last response context encoded, and what it was encoded from: a route tends to answer
+     * with the same status and headers every time, and comparing the headers array costs less
+     * than checking and encoding it again (an identical literal array compares in O(1)). Only
+     * headers already in the wire shape (string names, lists of strings) are remembered.
+     *
+     * @var array<string, list<string>>|null
+     */
+    private ?array $lastHeaders = null;
+    private int $lastStatus = 0;
+    private int $lastCodec = 0;
+    private string $lastContext = '';
+
+    /** The worker again when it is this library's: requests and responses then skip Payload objects. */
+    private readonly ?Worker $parts;
+
     public function __construct(private readonly WorkerInterface $worker)
     {
+        $this->parts = $worker instanceof Worker ? $worker : null;
     }
 
     public static function create(): self
@@ -47,19 +69,47 @@ final class HttpWorker
     public function waitRequest(): ?Request
     {
         while (true) {
-            $payload = $this->worker->waitPayload();
+            if ($this->parts !== null) {
+                $parts = $this->parts->waitParts();
+                if ($parts === null) {
+                    return null;
+                }
+                [$context, $body, $flags] = $parts;
+            } else {
+                $payload = $this->worker->waitPayload();
+                if ($payload === null) {
+                    return null;
+                }
+                [$context, $body, $flags] = [$payload->header, $payload->body, $payload->flags];
+            }
             // The server never sends an empty payload; RoadRunner's library treats one as "stop".
-            if ($payload === null || ($payload->header === '' && $payload->body === '')) {
+            if ($context === '' && $body === '') {
                 return null;
             }
 
             try {
-                return $this->decode($payload);
+                if (($flags & Frame::CODEC_PROTO) === 0) {
+                    $this->codec = Frame::CODEC_JSON;
+                    $fields = \json_decode($context, true, 512, JSON_THROW_ON_ERROR);
+                    if (!\is_array($fields)) {
+                        throw new \UnexpectedValueException('the context is not a JSON object');
+                    }
+
+                    return self::buildRequest($fields, $body);
+                }
+                $this->codec = Frame::CODEC_PROTO;
+                $fields = ProtoCodec::decodeRequest($context);
+                // Proto-era servers send an empty body for an empty form tree.
+                if ($fields['parsed'] && $body === '') {
+                    $body = '{}';
+                }
+
+                return self::buildRequest($fields, $body);
             } catch (\Throwable $e) {
                 $this->worker->error(sprintf(
                     'rr php-worker: cannot decode the HTTP request context (%s frame, %d bytes): %s',
-                    ($payload->flags & Frame::CODEC_PROTO) !== 0 ? 'protobuf' : 'JSON',
-                    strlen($payload->header),
+                    ($flags & Frame::CODEC_PROTO) !== 0 ? 'protobuf' : 'JSON',
+                    strlen($context),
                     $e->getMessage(),
                 ));
             }
@@ -81,12 +131,13 @@ final class HttpWorker
             throw new \InvalidArgumentException("a $status (1xx) response cannot carry a body");
         }
         $context = $this->encodeContext($status, $headers);
-        if (is_string($body)) {
+        if (!\is_string($body)) {
+            $this->stream($body instanceof \Generator ? $body : self::generate($body), $context, $endOfStream);
+        } elseif ($this->parts !== null) {
+            $this->parts->respondParts($context, $body, $this->codec, $endOfStream);
+        } else {
             $this->worker->respond(new Payload($body, $context, $endOfStream), $this->codec);
-
-            return;
         }
-        $this->stream($body instanceof \Generator ? $body : self::generate($body), $context, $endOfStream);
     }
 
     /**
@@ -131,53 +182,39 @@ final class HttpWorker
         yield from $body;
     }
 
-    private function decode(Payload $payload): Request
-    {
-        if (($payload->flags & Frame::CODEC_PROTO) !== 0) {
-            $this->codec = Frame::CODEC_PROTO;
-            $context = ProtoCodec::decodeRequest($payload->header);
-            $body = $payload->body;
-            // Proto-era servers send an empty body for an empty form tree.
-            if ($context['parsed'] && $body === '') {
-                $body = '{}';
-            }
-
-            return self::buildRequest($context, $body);
-        }
-
-        $this->codec = Frame::CODEC_JSON;
-        $context = json_decode($payload->header, true, 512, JSON_THROW_ON_ERROR);
-        if (!is_array($context)) {
-            throw new \UnexpectedValueException('the context is not a JSON object');
-        }
-
-        return self::buildRequest($context, $payload->body);
-    }
-
     /**
+     * Fields the server sends in their expected types are taken as they are; anything else goes
+     * through str()/headers()/stringMap(), which coerce or drop it.
+     *
      * @param array<string, mixed> $context
      */
     private static function buildRequest(array $context, string $body): Request
     {
-        $rawQuery = self::str($context['rawQuery'] ?? '');
+        $rawQuery = \is_string($v = $context['rawQuery'] ?? '') ? $v : self::str($v);
         $query = [];
-        parse_str($rawQuery, $query);
+        if ($rawQuery !== '') {
+            \parse_str($rawQuery, $query);
+        }
         $parsed = (bool) ($context['parsed'] ?? false);
-        $attributes = is_array($context['attributes'] ?? null) ? $context['attributes'] : [];
+        // Constant arrays are shared, not built per request.
+        $attributes = $parsed ? self::PARSED_TRUE : self::PARSED_FALSE;
+        if (\is_array($v = $context['attributes'] ?? null)) {
+            $attributes += $v;
+        }
 
         return new Request(
-            remoteAddr: self::str($context['remoteAddr'] ?? ''),
-            protocol: self::str($context['protocol'] ?? 'HTTP/1.1'),
-            method: self::str($context['method'] ?? 'GET'),
-            uri: self::str($context['uri'] ?? ''),
-            headers: self::headers($context['headers'] ?? []),
-            cookies: self::stringMap($context['cookies'] ?? []),
-            query: $query,
-            rawQuery: $rawQuery,
-            body: $body,
-            parsed: $parsed,
-            uploads: is_array($context['uploads'] ?? null) ? $context['uploads'] : [],
-            attributes: [Request::PARSED_BODY_ATTRIBUTE_NAME => $parsed] + $attributes,
+            \is_string($v = $context['remoteAddr'] ?? '') ? $v : self::str($v),
+            \is_string($v = $context['protocol'] ?? 'HTTP/1.1') ? $v : self::str($v),
+            \is_string($v = $context['method'] ?? 'GET') ? $v : self::str($v),
+            \is_string($v = $context['uri'] ?? '') ? $v : self::str($v),
+            ($v = $context['headers'] ?? []) === [] ? [] : self::headers($v),
+            ($v = $context['cookies'] ?? []) === [] ? [] : self::stringMap($v),
+            $query,
+            $rawQuery,
+            $body,
+            $parsed,
+            \is_array($v = $context['uploads'] ?? null) ? $v : [],
+            $attributes,
         );
     }
 
@@ -185,6 +222,59 @@ final class HttpWorker
      * @param array<string, string|int|list<string|int>> $headers
      */
     private function encodeContext(int $status, array $headers): string
+    {
+        if ($status === $this->lastStatus && $this->codec === $this->lastCodec && $headers === $this->lastHeaders) {
+            return $this->lastContext;
+        }
+        $wireShaped = self::isWireShaped($headers);
+        $normalised = $wireShaped ? $headers : self::normaliseHeaders($headers);
+
+        if ($this->codec === Frame::CODEC_PROTO) {
+            $context = ProtoCodec::encodeResponse($status, $normalised);
+        } elseif (!$wireShaped) {
+            $context = \json_encode(['status' => $status, 'headers' => (object) $normalised], self::JSON_FLAGS);
+        } elseif ($headers === []) {
+            $context = '{"status":' . $status . ',"headers":{}}';
+        } else {
+            // The same bytes as the json_encode() above: string keys (PHP keeps numeric names as
+            // int keys, which are not wire-shaped) make the array encode as an object.
+            $context = '{"status":' . $status . ',"headers":' . \json_encode($headers, self::JSON_FLAGS) . '}';
+        }
+        if ($wireShaped) {
+            $this->lastHeaders = $headers;
+            $this->lastStatus = $status;
+            $this->lastCodec = $this->codec;
+            $this->lastContext = $context;
+        }
+
+        return $context;
+    }
+
+    /**
+     * Whether the headers are already `array<non-empty-string, non-empty-list<string>>`, the
+     * shape normaliseHeaders() produces, so they can be encoded as they are.
+     */
+    private static function isWireShaped(array $headers): bool
+    {
+        foreach ($headers as $name => $values) {
+            if (!\is_string($name) || $name === '' || !\is_array($values) || $values === [] || !\array_is_list($values)) {
+                return false;
+            }
+            foreach ($values as $value) {
+                if (!\is_string($value)) {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /**
+     * @param array<array-key, mixed> $headers
+     * @return array<string, list<string>>
+     */
+    private static function normaliseHeaders(array $headers): array
     {
         $normalised = [];
         foreach ($headers as $name => $values) {
@@ -200,14 +290,7 @@ final class HttpWorker
             }
         }
 
-        if ($this->codec === Frame::CODEC_PROTO) {
-            return ProtoCodec::encodeResponse($status, $normalised);
-        }
-
-        return json_encode(
-            ['status' => $status, 'headers' => (object) $normalised],
-            JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE,
-        );
+        return $normalised;
     }
 
     /**
@@ -215,10 +298,31 @@ final class HttpWorker
      */
     private static function headers(mixed $raw): array
     {
-        $headers = [];
-        if (!is_array($raw)) {
-            return $headers;
+        if (!\is_array($raw)) {
+            return [];
         }
+        // What the server sends (string names, lists of strings) is kept as it is.
+        foreach ($raw as $name => $values) {
+            if (!\is_string($name) || $name === '' || !\is_array($values) || !\array_is_list($values)) {
+                return self::coerceHeaders($raw);
+            }
+            foreach ($values as $value) {
+                if (!\is_string($value)) {
+                    return self::coerceHeaders($raw);
+                }
+            }
+        }
+
+        return $raw;
+    }
+
+    /**
+     * @param array<array-key, mixed> $raw
+     * @return array<string, list<string>>
+     */
+    private static function coerceHeaders(array $raw): array
+    {
+        $headers = [];
         foreach ($raw as $name => $values) {
             // json_decode turns a numeric name into an int key; such names are not valid here.
             if (!is_string($name) || $name === '') {
@@ -235,14 +339,21 @@ final class HttpWorker
      */
     private static function stringMap(mixed $raw): array
     {
-        $map = [];
-        if (is_array($raw)) {
-            foreach ($raw as $key => $value) {
-                $map[(string) $key] = self::str($value);
+        if (!\is_array($raw)) {
+            return [];
+        }
+        foreach ($raw as $value) {
+            if (!\is_string($value)) {
+                $map = [];
+                foreach ($raw as $key => $item) {
+                    $map[(string) $key] = self::str($item);
+                }
+
+                return $map;
             }
         }
 
-        return $map;
+        return $raw;
     }
 
     private static function str(mixed $value): string
