@@ -29,19 +29,16 @@ while ($request = $http->waitRequest()) {
             $slash = strpos($uri, '/', $scheme + 3);
             $uri = $slash === false ? '/' : substr($uri, $slash);
         }
-        $headers = [];
-        foreach ($request->headers as $name => $values) {
-            $headers[strtolower($name)] = $values;
-        }
-        $ctx = [
+        // Lower-cased names; a later spelling of the same name wins, as with a strtolower() loop.
+        $headers = $request->headers === [] ? [] : array_change_key_case($request->headers, CASE_LOWER);
+
+        [$status, $responseHeaders, $body] = $handler([
             'method' => $request->method,
             'uri' => $uri,
             'protocol' => $request->protocol,
             'remoteAddr' => $request->remoteAddr,
             'headers' => $headers,
-        ];
-
-        [$status, $responseHeaders, $body] = $handler($ctx, $request->body);
+        ], $request->body);
         $http->respond($status, $body, $responseHeaders);
     } catch (\Throwable $e) {
         $http->getWorker()->error((string) $e);
