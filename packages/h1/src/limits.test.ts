@@ -111,6 +111,21 @@ describe('timeouts (small values; every wait is for the socket to close)', () =>
     expect(took).toBeLessThan(10_000);
   }, 15_000);
 
+  it('a client that never closes its side after a 400 is dropped by the server after readTimeoutMs', async () => {
+    const lane = await startLane(ok, { readTimeoutMs: READ, idleTimeoutMs: 60_000 });
+    const c = await RawClient.connect(lane.port, { allowHalfOpen: true });
+    const serverEnded = new Promise<void>((resolve) => c.socket.once('end', () => resolve()));
+    await c.send('BAD\r\n\r\n');
+    await serverEnded;
+    const t0 = performance.now();
+    // Only the server side can tell: the client keeps its half open on purpose.
+    const server = lane.sockets[0]!;
+    await new Promise<void>((resolve) => (server.destroyed ? resolve() : server.once('close', () => resolve())));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(READ - 2 * SLACK);
+    expect(c.text).toMatch(/^HTTP\/1\.1 400 /);
+    expect(lane.lean.connections).toBe(0);
+  }, 15_000);
+
   it('a handler running longer than the read timeout is not cut off', async () => {
     const lane = await startLane((req, res) => {
       // Stands for a slow PHP worker.

@@ -107,8 +107,9 @@ export class RawClient {
     }));
   }
 
-  static async connect(port: number): Promise<RawClient> {
-    const socket = connect({ port, host: '127.0.0.1', noDelay: true });
+  /** `allowHalfOpen`: keep our side open after the server's FIN (a client that never closes). */
+  static async connect(port: number, { allowHalfOpen = false } = {}): Promise<RawClient> {
+    const socket = connect({ port, host: '127.0.0.1', noDelay: true, allowHalfOpen });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
