@@ -121,7 +121,7 @@ describe('pipelining', () => {
     });
     const c = await RawClient.connect(lane.port);
     const body = randomBytes(2048);
-    const parts = [Buffer.from(get('/wait'), 'latin1')];
+    const parts: Buffer[] = [Buffer.from(get('/wait'), 'latin1')];
     for (let i = 0; i < 100; i++) parts.push(post(`/${i}`, body));
     const wire = Buffer.concat(parts);
     // The client cannot finish sending while the server holds back; don't await the write.
