@@ -1,8 +1,9 @@
 // Test helpers for HTTP middleware plugins: a loopback server with the middleware in front of a
 // stub final handler (the http plugin itself is tested end to end with real PHP), and a kernel
 // with a stand-in http plugin that collects the middleware registry.
-import { createServer, request, type IncomingHttpHeaders } from 'node:http';
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LeanServer, isLeanRequest } from '@rr/h1';
 import { createKernel, createMemoryLogging, validateSection, type Kernel } from '@rr/kernel';
 import { definePlugin, type AnyPlugin, type Contribution } from '@rr/plugin-api';
 import { httpMiddlewareToken, type HttpHandler, type Middleware, type MiddlewareContribution } from '@rr/http-api';
@@ -18,11 +19,33 @@ export interface StubCall {
 export interface TestServer {
   readonly port: number;
   readonly calls: StubCall[];
+  /** Which server parsed each request, in arrival order (the lean lane hands some to node:http). */
+  readonly served: MiddlewareEngine[];
   close(): Promise<void>;
 }
 
+/**
+ * Which HTTP/1 server the middleware runs behind: node:http, or the lean lane (@rr/h1) the http
+ * plugin uses when every listed middleware declares `lean: true`. Middleware that declares it
+ * should pass its tests on both.
+ */
+export type MiddlewareEngine = 'node' | 'lean';
+
+export interface MiddlewareServerOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 'node' */
+  readonly engine?: MiddlewareEngine;
+}
+
 /** A loopback server running `middleware` in front of a stub final handler answering 200 "php". */
-export async function startMiddlewareServer(middleware: Middleware, final?: HttpHandler, host = '127.0.0.1'): Promise<TestServer> {
+export async function startMiddlewareServer(
+  middleware: Middleware,
+  final?: HttpHandler,
+  /** The host, or options (host and engine). */
+  hostOrOptions: string | MiddlewareServerOptions = {},
+): Promise<TestServer> {
+  const { host = '127.0.0.1', engine = 'node' } = typeof hostOrOptions === 'string' ? { host: hostOrOptions } : hostOrOptions;
   const calls: StubCall[] = [];
   const stub: HttpHandler = final ?? (async (req, res) => {
     res.statusCode = 200;
@@ -34,19 +57,38 @@ export async function startMiddlewareServer(middleware: Middleware, final?: Http
     await stub(req, res);
   };
   const handler = middleware(recorded);
-  const server = createServer((req, res) => {
+  const served: MiddlewareEngine[] = [];
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    served.push(isLeanRequest(req) ? 'lean' : 'node');
     handler(req, res).catch((err: unknown) => {
       res.statusCode = 500;
       res.end(String(err));
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  };
+  const server = createServer(onRequest);
+  if (engine === 'node') {
+    await new Promise<void>((resolve) => server.listen(0, host, resolve));
+    return {
+      port: (server.address() as AddressInfo).port,
+      calls,
+      served,
+      close: () => new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+    };
+  }
+  // As the http plugin wires it: node:http (not listening) serves what the lane hands off.
+  const lean = new LeanServer({ maxBodySize: 1024 * 1024, fallback: server }, onRequest as never);
+  await new Promise<void>((resolve) => lean.server.listen(0, host, resolve));
   return {
-    port: (server.address() as AddressInfo).port,
+    port: (lean.server.address() as AddressInfo).port,
     calls,
+    served,
     close: () => new Promise((resolve) => {
+      lean.destroyAll();
       server.closeAllConnections();
-      server.close(() => resolve());
+      lean.server.close(() => resolve());
     }),
   };
 }
