@@ -74,7 +74,7 @@ describe('static plugin', () => {
     writeFileSync(join(dir, 'public', 'a.txt'), 'hello');
     writeFileSync(join(dir, 'public', 'b.php'), 'src');
     await kernel.start();
-    expect(seen.list?.map((c) => [c.plugin, c.value.name])).toEqual([['static', 'static']]);
+    expect(seen.list?.map((c) => [c.plugin, c.value.name, c.value.lean])).toEqual([['static', 'static', true]]);
     const server = await startMiddlewareServer(seen.list![0]!.value.middleware);
     cleanups.push(() => server.close());
     expect((await rawGet(server.port, '/a.txt')).body.toString()).toBe('hello');

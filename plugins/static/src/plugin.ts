@@ -15,6 +15,7 @@ export const staticPlugin = definePlugin<{}, {}, StaticConfig>({
   contributes: [httpMiddlewareToken],
   config: { section: 'http.static', schema: staticSchema, compile: compileStaticConfig },
   init(ctx) {
-    ctx.contribute(httpMiddlewareToken, { name: 'static', middleware: staticMiddleware(ctx.config, ctx.logger) });
+    // lean: reads method, url and headers, answers with status, headers, end() and Readable.pipe().
+    ctx.contribute(httpMiddlewareToken, { name: 'static', middleware: staticMiddleware(ctx.config, ctx.logger), lean: true });
   },
 });
