@@ -35,6 +35,7 @@ describe('headers plugin', () => {
     await made.kernel.start();
     const [only] = made.collected();
     expect(only?.value.name).toBe('headers');
+    expect(only?.value.lean).toBe(true);
     const s = await startMiddlewareServer(only!.value.middleware);
     open.push(s);
     const r = await rawGet(s.port, '/', { Origin: 'https://a.example', 'Access-Control-Request-Method': 'GET' }, 'OPTIONS');

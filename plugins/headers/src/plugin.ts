@@ -12,6 +12,7 @@ export const headersPlugin = definePlugin<{}, {}, HeadersConfig>({
   contributes: [httpMiddlewareToken],
   config: { section: 'http.headers', schema: headersSchema, compile: compileHeadersConfig },
   init(ctx) {
-    ctx.contribute(httpMiddlewareToken, { name: 'headers', middleware: headersMiddleware(ctx.config, ctx.logger) });
+    // lean: reads and extends headers/rawHeaders, sets response headers, answers preflights with end().
+    ctx.contribute(httpMiddlewareToken, { name: 'headers', middleware: headersMiddleware(ctx.config, ctx.logger), lean: true });
   },
 });
