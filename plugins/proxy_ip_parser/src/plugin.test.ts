@@ -35,6 +35,7 @@ describe('proxy_ip_parser plugin', () => {
     await made.kernel.start();
     const [only] = made.collected();
     expect(only?.value.name).toBe('proxy_ip_parser');
+    expect(only?.value.lean).toBe(true);
     const s = await startMiddlewareServer(only!.value.middleware, async (req, res) => { res.end(requestState(req).remoteAddr); });
     open.push(s);
     expect((await rawGet(s.port, '/', { 'X-Forwarded-For': '203.0.113.7' })).body.toString()).toBe('203.0.113.7');

@@ -23,6 +23,7 @@ export const proxyIpParserPlugin = definePlugin<{}, {}, ProxyConfig>({
     return config.subnets.length > 0 ? { enabled: true } : { enabled: false, reason: 'http.trusted_subnets is empty' };
   },
   init(ctx) {
-    ctx.contribute(httpMiddlewareToken, { name: 'proxy_ip_parser', middleware: proxyIpMiddleware(ctx.config, ctx.logger) });
+    // lean: reads only headers and socket.remoteAddress.
+    ctx.contribute(httpMiddlewareToken, { name: 'proxy_ip_parser', middleware: proxyIpMiddleware(ctx.config, ctx.logger), lean: true });
   },
 });
