@@ -13,7 +13,11 @@ export interface LeanServerOptions {
    * `bodyTooLarge` set and no body, and its connection closes after the response.
    */
   readonly maxBodySize: number;
-  /** A connection that stops sending in the middle of a request is closed after this long (0: never). @default 300000 */
+  /**
+   * A request (head and body) must have arrived this long after its first byte, and a new
+   * connection must send its first request within it, else the connection is closed (Go's
+   * ReadTimeout; 0: never). @default 300000
+   */
   readonly readTimeoutMs?: number;
   /** An idle keep-alive connection is closed after this long (0: never). @default 3600000 */
   readonly idleTimeoutMs?: number;
