@@ -140,6 +140,11 @@ export function createPhpHandler(o: PhpHandlerOptions): HttpHandler {
     const method = req.method ?? 'GET';
     let raw: Buffer = EMPTY;
     if (isLeanRequest(req)) {
+      if (req.bodyTooLarge) {
+        // Normally answered earlier by the max-request-size middleware; never pass PHP an empty body instead.
+        answer(res, 413, 'request body max size is exceeded\n', { Connection: 'close' });
+        return;
+      }
       // The lean lane read the body already (within max_request_size).
       raw = method === 'HEAD' || method === 'OPTIONS' ? EMPTY : req.body;
       if (raw.length > 0) (req as unknown as Counted)[READ] = raw.length;
