@@ -45,6 +45,12 @@ export interface Relay {
    * contract as {@link send}.
    */
   sendEncoded(bytes: Uint8Array, ...more: Uint8Array[]): boolean;
+  /**
+   * Writes `bytes[0..length)`, whole frames, from a buffer the caller reuses as soon as this
+   * returns: written at once when the relay can (a pipe with nothing queued), otherwise copied
+   * before being queued. Same contract as {@link send} otherwise.
+   */
+  sendTransient(bytes: Uint8Array, length: number): boolean;
   /** Resolves when the write buffer has drained (immediately if it is not full), or on close. */
   drained(): Promise<void>;
   /** Flushes pending writes, then releases the streams. Idempotent. Close listeners get undefined. */

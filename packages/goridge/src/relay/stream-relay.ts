@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+import { writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { GoridgeError, GoridgeErrorCodes, printableBytes } from '../errors.js';
 import { HEADER_SIZE, encodeFrame, encodeHeader } from '../frame.js';
@@ -19,6 +21,21 @@ interface Garbage {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** How a {@link StreamRelay} reaches its streams' data, beyond the stream API. */
+export interface StreamRelayIo {
+  /**
+   * The readable's data arrives through {@link StreamRelay.receive} (e.g. from a socket's `onread`
+   * callback) rather than as 'data' events; 'end', 'close' and 'error' are still listened to.
+   */
+  readonly pushed?: boolean;
+  /**
+   * The writable's file descriptor. When nothing is queued in the stream, a single-buffer frame is
+   * written with one write(2) on it, skipping the stream's per-write bookkeeping (write request
+   * object, after-write tick); whatever the kernel does not take goes through the stream as usual.
+   */
+  readonly writeFd?: number;
+}
+
 /**
  * A relay over a readable/writable stream pair: the shared engine of PipeRelay (child STDOUT in,
  * STDIN out) and SocketRelay (one socket both ways).
@@ -26,6 +43,7 @@ interface Garbage {
 export class StreamRelay implements Relay {
   readonly #readable: Readable;
   readonly #writable: Writable;
+  readonly #writeFd: number;
   /** True when one duplex stream (a socket) is both ends. */
   readonly #duplex: boolean;
   readonly #parser: FrameParser;
@@ -38,13 +56,14 @@ export class StreamRelay implements Relay {
   #drainWaiters: Array<() => void> = [];
   #garbage: Garbage | null = null;
 
-  constructor(readable: Readable, writable: Writable, options: RelayOptions = {}) {
+  constructor(readable: Readable, writable: Writable, options: RelayOptions = {}, io: StreamRelayIo = {}) {
     this.#readable = readable;
     this.#writable = writable;
+    this.#writeFd = io.writeFd ?? -1;
     this.#duplex = (readable as unknown) === (writable as unknown);
     this.#garbageWaitMs = options.garbageWaitMs ?? 250;
     this.#parser = new FrameParser(this.#deliver, options);
-    readable.on('data', this.#onData);
+    if (io.pushed !== true) readable.on('data', this.#onData);
     readable.on('end', this.#onEnd);
     readable.on('close', this.#onReadableClose);
     readable.on('error', this.#onStreamError);
@@ -82,10 +101,18 @@ export class StreamRelay implements Relay {
     };
   }
 
+  /**
+   * Hands the relay bytes read from its readable, for relays built with `pushed` I/O. The chunk is
+   * kept (frames are views into it): pass a buffer nobody mutates afterwards.
+   */
+  protected receive(chunk: Buffer): void {
+    this.#onData(chunk);
+  }
+
   send(f: FrameInput): boolean {
     if (this.closed) throw this.#closedError();
     const payload = f.payload;
-    if (payload === undefined || payload.length < COPY_LIMIT) return this.#writable.write(encodeFrame(f));
+    if (payload === undefined || payload.length < COPY_LIMIT) return this.#write(encodeFrame(f));
     const w = this.#writable;
     const header = encodeHeader(f);
     // Corked pair → one writev syscall: the frame still goes out in a single write (spec §1.7).
@@ -98,13 +125,47 @@ export class StreamRelay implements Relay {
 
   sendEncoded(bytes: Uint8Array, ...more: Uint8Array[]): boolean {
     if (this.closed) throw this.#closedError();
+    if (more.length === 0) return this.#write(bytes);
     const w = this.#writable;
-    if (more.length === 0) return w.write(bytes);
     w.cork();
     let ok = w.write(bytes);
     for (const part of more) if (part.length > 0) ok = w.write(part);
     w.uncork();
     return ok;
+  }
+
+  sendTransient(bytes: Uint8Array, length: number): boolean {
+    if (this.closed) throw this.#closedError();
+    const w = this.#writable;
+    let n = 0;
+    if (this.#writeFd >= 0 && w.writableLength === 0 && !w.destroyed) {
+      try {
+        n = writeSync(this.#writeFd, bytes, 0, length);
+      } catch {
+        n = 0; // as in #write
+      }
+      if (n === length) return true;
+    }
+    // It will be queued, and the caller reuses `bytes` as soon as we return: queue a copy.
+    const rest = Buffer.allocUnsafe(length - n);
+    rest.set(bytes.subarray(n, length));
+    return w.write(rest);
+  }
+
+  /** One buffer out: straight to the fd when the stream has nothing queued, else through it. */
+  #write(bytes: Uint8Array): boolean {
+    const w = this.#writable;
+    if (this.#writeFd < 0 || w.writableLength !== 0 || w.destroyed) return w.write(bytes);
+    let n: number;
+    try {
+      n = writeSync(this.#writeFd, bytes);
+    } catch {
+      // EAGAIN (the pipe is full), EPIPE (the reader is gone), …: the stream writes it, or reports
+      // the error the usual way ('error' → the relay closes with RR_ERR_GORIDGE_IO).
+      n = 0;
+    }
+    if (n === bytes.length) return true;
+    return w.write(n === 0 ? bytes : bytes.subarray(n));
   }
 
   drained(): Promise<void> {

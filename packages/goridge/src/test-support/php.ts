@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ChildProcess } from 'node:child_process';
+import type { ChildProcess, StdioOptions } from 'node:child_process';
 
 export const ECHO_WORKER = fileURLToPath(new URL('./php-echo-worker.php', import.meta.url));
 
 const started = new Set<ChildProcess>();
 
-/** Starts `php <args>` directly (no shell, so its pid is PHP's own), with pipes on all three fds. */
-export function spawnPhp(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const child = spawn('php', args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+/**
+ * Starts `php <args>` directly (no shell, so its pid is PHP's own), with pipes on all three fds
+ * unless `stdio` says otherwise.
+ */
+export function spawnPhp(args: string[], env: Record<string, string> = {}, stdio: StdioOptions = ['pipe', 'pipe', 'pipe']): ChildProcess {
+  const child = spawn('php', args, { stdio, env: { ...process.env, ...env } });
   started.add(child);
   child.once('exit', () => started.delete(child));
   // Drain STDERR so a chatty worker never blocks on a full pipe.
