@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from '@rr/plugin-api';
 import type { ExecOptions, Payload, Pool, PoolConfig, WorkerInfo, WorkerStateName } from '@rr/pool-api';
 import type { RunAs } from './config.js';
 import { PoolError, PoolErrorCodes } from './errors.js';
 import { readRssBytesAsync } from './proc.js';
 import { Task } from './task.js';
+import { TaskGroup } from './task-group.js';
 import { Worker, type WorkerHooks, type WorkerOptions, type WorkerTransport } from './worker.js';
 
 /** Everything a pool needs besides its config block. */
@@ -81,6 +83,8 @@ export class StaticPool implements Pool {
   #dynTimer: NodeJS.Timeout | undefined;
   #dynExtra = 0;
   #lastPressure = 0;
+  /** Armed while requests may be queued: fires at the oldest appended request's deadline. */
+  #queueTimer: NodeJS.Timeout | undefined;
   readonly #bootAbort = new AbortController();
   readonly #watchers = new Set<() => void>();
   /**
@@ -88,9 +92,9 @@ export class StaticPool implements Pool {
    * callers may share a signal between requests (the http plugin uses one per HTTP/1 connection),
    * and adding/removing EventTarget listeners is a measurable per-request cost.
    */
-  readonly #bySignal = new WeakMap<AbortSignal, Set<Task>>();
+  readonly #bySignal = new WeakMap<AbortSignal, TaskGroup<Task>>();
   /** Not-yet-dispatched tasks per withdraw signal (one listener per signal, as for #bySignal). */
-  readonly #byWithdraw = new WeakMap<AbortSignal, Set<Task>>();
+  readonly #byWithdraw = new WeakMap<AbortSignal, TaskGroup<Task>>();
   #destroyed: Promise<void> | undefined;
 
   private constructor(o: StaticPoolOptions) {
@@ -203,30 +207,26 @@ export class StaticPool implements Pool {
       if (signal !== undefined) {
         let group = this.#bySignal.get(signal);
         if (group === undefined) {
-          const tasks = new Set<Task>();
+          const tasks = new TaskGroup<Task>();
           group = tasks;
           this.#bySignal.set(signal, tasks);
           signal.addEventListener('abort', () => {
-            for (const t of [...tasks]) this.#abort(t);
-            tasks.clear();
+            for (const t of tasks.take()) this.#abort(t);
           }, { once: true });
         }
-        group.add(task);
-        task.abortGroup = group;
+        task.abortLink = group.add(task);
       }
       if (withdraw !== undefined) {
         let group = this.#byWithdraw.get(withdraw);
         if (group === undefined) {
-          const tasks = new Set<Task>();
+          const tasks = new TaskGroup<Task>();
           group = tasks;
           this.#byWithdraw.set(withdraw, tasks);
           withdraw.addEventListener('abort', () => {
-            for (const t of [...tasks]) this.#withdraw(t, withdraw);
-            tasks.clear();
+            for (const t of tasks.take()) this.#withdraw(t, withdraw);
           }, { once: true });
         }
-        group.add(task);
-        task.withdrawGroup = group;
+        task.withdrawLink = group.add(task);
       }
       this.#dispatch(task);
     });
@@ -254,11 +254,37 @@ export class StaticPool implements Pool {
     task.queued = true;
     this.#queued++;
     this.#lastPressure = Date.now();
-    if (first && this.#head > 0) this.#queue[--this.#head] = task;
-    else if (first) this.#queue.unshift(task);
-    else this.#queue.push(task);
-    task.timer = setTimeout(() => this.#onAllocateTimeout(task), this.#cfg.allocateTimeoutMs);
+    if (first) {
+      // A retried request goes first with a fresh allocate_timeout, out of the queue's deadline
+      // order: it keeps a timer of its own (rare).
+      if (this.#head > 0) this.#queue[--this.#head] = task;
+      else this.#queue.unshift(task);
+      task.timer = setTimeout(() => this.#onAllocateTimeout(task), this.#cfg.allocateTimeoutMs);
+      return;
+    }
+    // Appended requests time out in queue order, so one timer armed for the oldest serves them all:
+    // no timer per queued request. An armed timer fires no later than this new, latest deadline.
+    this.#queue.push(task);
+    task.deadline = performance.now() + this.#cfg.allocateTimeoutMs;
+    this.#queueTimer ??= setTimeout(this.#sweepQueue, this.#cfg.allocateTimeoutMs);
   }
+
+  /** Times out the queued requests whose allocate_timeout passed, then re-arms for the next one. */
+  readonly #sweepQueue = (): void => {
+    this.#queueTimer = undefined;
+    const now = performance.now();
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const t = this.#queue[i];
+      // Taken, settled, or on a timer of its own.
+      if (t === undefined || !t.queued || t.deadline === 0) continue;
+      if (t.deadline > now) {
+        this.#queueTimer = setTimeout(this.#sweepQueue, Math.ceil(t.deadline - now));
+        return;
+      }
+      t.deadline = 0;
+      this.#onAllocateTimeout(t);
+    }
+  };
 
   #takeQueued(): Task | undefined {
     const q = this.#queue;
@@ -268,6 +294,7 @@ export class StaticPool implements Pool {
       if (t !== undefined && t.queued) {
         t.queued = false;
         this.#queued--;
+        t.deadline = 0;
         if (t.timer !== undefined) {
           clearTimeout(t.timer);
           t.timer = undefined;
@@ -281,6 +308,8 @@ export class StaticPool implements Pool {
   }
 
   #compact(): void {
+    // An empty queue that was never used stays as it is: this runs every time a worker goes idle.
+    if (this.#head === 0) return;
     if (this.#head === this.#queue.length) {
       this.#queue = [];
       this.#head = 0;
@@ -334,7 +363,7 @@ export class StaticPool implements Pool {
 
   /** Hands a task to a worker: the one place a task becomes dispatched (no longer withdrawable). */
   #run(w: Worker, task: Task): void {
-    if (task.withdrawGroup !== undefined) task.markDispatched();
+    if (task.withdrawLink !== undefined) task.markDispatched();
     else task.dispatched = true;
     w.run(task);
   }
@@ -621,6 +650,8 @@ export class StaticPool implements Pool {
     this.#bootAbort.abort(this.#stoppedError());
     let t: Task | undefined;
     while ((t = this.#takeQueued()) !== undefined) t.reject(this.#stoppedError());
+    if (this.#queueTimer !== undefined) clearTimeout(this.#queueTimer);
+    this.#queueTimer = undefined;
     for (const w of this.#live) w.live = false;
     this.#live.clear();
     for (const w of this.#idle.splice(0)) void w.stop('destroyed');

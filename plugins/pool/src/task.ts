@@ -1,4 +1,5 @@
 import type { Payload } from '@rr/pool-api';
+import type { GroupLink } from './task-group.js';
 
 /**
  * One `exec` call travelling through a pool: queued, then run by a worker (possibly several times,
@@ -11,22 +12,27 @@ export class Task {
   settled = false;
   /** How many workers asked to be restarted instead of answering it. */
   restarts = 0;
-  /** While queued: the allocate_timeout timer. */
+  /**
+   * While queued in order: when its allocate_timeout ends (performance.now() ms; the pool's one
+   * queue timer watches it); 0 otherwise.
+   */
+  deadline = 0;
+  /** While queued out of order (a retry, an extended timeout): its own allocate_timeout timer. */
   timer: NodeJS.Timeout | undefined = undefined;
   /** True while waiting in the queue (removal from the queue is lazy). */
   queued = false;
   /** Set once the allocate timeout was extended because the dynamic allocator added workers. */
   extended = false;
   /**
-   * The in-flight tasks of its caller's signal (the pool keeps one 'abort' listener per signal);
-   * the task leaves it when it settles.
+   * Its place among the in-flight tasks of its caller's signal (the pool keeps one 'abort' listener
+   * per signal); the task leaves when it settles.
    */
-  abortGroup: Set<Task> | undefined = undefined;
+  abortLink: GroupLink<Task> | undefined = undefined;
   /**
-   * The not-yet-dispatched tasks of its caller's withdraw signal; the task leaves it when a worker
-   * takes it or it settles.
+   * Its place among the not-yet-dispatched tasks of its caller's withdraw signal; the task leaves
+   * when a worker takes it or it settles.
    */
-  withdrawGroup: Set<Task> | undefined = undefined;
+  withdrawLink: GroupLink<Task> | undefined = undefined;
   /** True once a worker took it: from then on a withdraw has no effect. */
   dispatched = false;
   /** The worker running it, if any. */
@@ -43,14 +49,14 @@ export class Task {
   resolve(result: Payload): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer !== undefined || this.abortGroup !== undefined || this.withdrawGroup !== undefined) this.#cleanup();
+    if (this.timer !== undefined || this.abortLink !== undefined || this.withdrawLink !== undefined) this.#cleanup();
     this.res(result);
   }
 
   reject(err: Error): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.timer !== undefined || this.abortGroup !== undefined || this.withdrawGroup !== undefined) this.#cleanup();
+    if (this.timer !== undefined || this.abortLink !== undefined || this.withdrawLink !== undefined) this.#cleanup();
     this.rej(err);
   }
 
@@ -59,22 +65,25 @@ export class Task {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.abortGroup !== undefined) {
-      this.abortGroup.delete(this);
-      this.abortGroup = undefined;
+    const a = this.abortLink;
+    if (a !== undefined) {
+      a.group?.remove(a);
+      this.abortLink = undefined;
     }
-    if (this.withdrawGroup !== undefined) {
-      this.withdrawGroup.delete(this);
-      this.withdrawGroup = undefined;
+    const w = this.withdrawLink;
+    if (w !== undefined) {
+      w.group?.remove(w);
+      this.withdrawLink = undefined;
     }
   }
 
   /** A worker takes it: it can no longer be withdrawn. */
   markDispatched(): void {
     this.dispatched = true;
-    if (this.withdrawGroup !== undefined) {
-      this.withdrawGroup.delete(this);
-      this.withdrawGroup = undefined;
+    const w = this.withdrawLink;
+    if (w !== undefined) {
+      w.group?.remove(w);
+      this.withdrawLink = undefined;
     }
   }
 }

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
 import { closeSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { PipeRelay, SocketRelayServer, pidHandshake, type Relay, type SocketDsn } from '@rr/goridge';
 import type { Logger } from '@rr/plugin-api';
 import { closeFd, openFifoPair, type FifoOptions, type FifoPair } from './fifo.js';
@@ -26,17 +25,14 @@ const socketpairLink: WorkerLink = {
 
 /** Worker STDIN/STDOUT as FIFOs; the relay exists (and buffers) before the spawn. */
 function fifoLink(p: FifoPair): WorkerLink {
-  let fromWorker: Socket | undefined;
   let relay: PipeRelay;
   try {
     // libuv's uv_pipe_open makes rr's ends non-blocking; the worker's ends are other open file
     // descriptions and stay blocking.
-    fromWorker = new Socket({ fd: p.fromWorker, readable: true, writable: false });
-    relay = new PipeRelay(fromWorker, new Socket({ fd: p.toWorker, readable: false, writable: true }));
+    relay = PipeRelay.fromFds(p.fromWorker, p.toWorker);
   } catch (err) {
-    if (fromWorker !== undefined) fromWorker.destroy();
-    else closeFd(p.fromWorker);
-    for (const fd of [p.toWorker, p.childStdin, p.childStdout]) closeFd(fd);
+    closeFd(p.childStdin);
+    closeFd(p.childStdout);
     throw err;
   }
   let childEnds = true;

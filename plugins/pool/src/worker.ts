@@ -1,3 +1,5 @@
+// The module binding, not globalThis.Buffer (an accessor): a plain load on the per-request path.
+import { Buffer } from 'node:buffer';
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import {
   Flag, StreamBit, HEADER_SIZE, PONG_FRAME_BYTES, STOP_FRAME_BYTES, STREAM_STOP_FRAME_BYTES,
@@ -82,8 +84,10 @@ export interface ExitInfo {
 }
 
 const EMPTY = Buffer.alloc(0);
-/** Payloads up to this size are copied into the frame buffer: one write, one syscall. */
+/** Payloads up to this size are copied with their header into the worker's scratch buffer: one write. */
 const COPY_LIMIT = 64 * 1024;
+/** The request header's one option (where the body starts), reused: writeHeader reads it at once. */
+const BODY_OFFSET = [0];
 
 function flagOf(codec: PayloadCodec | undefined): number {
   return codec === 'json' ? Flag.CODEC_JSON : codec === 'proto' ? Flag.CODEC_PROTO : codec === 'raw' ? Flag.CODEC_RAW : 0;
@@ -134,6 +138,8 @@ export class Worker {
   #chain: Promise<void> | null = null;
   #ttlTimer: NodeJS.Timeout | undefined;
   #drainTimer: NodeJS.Timeout | undefined;
+  /** Where requests up to COPY_LIMIT are encoded; the relay writes or copies it before we reuse it. */
+  #scratch: Buffer = Buffer.allocUnsafe(4096);
 
   private constructor(child: ChildProcess, o: WorkerOptions) {
     this.#child = child;
@@ -300,18 +306,21 @@ export class Worker {
     this.state = 'working';
     const { context, body } = task.payload;
     const len = context.length + body.length;
+    BODY_OFFSET[0] = context.length;
     const flags = flagOf(task.payload.codec);
     try {
       if (len <= COPY_LIMIT) {
-        const buf = Buffer.allocUnsafe(HEADER_SIZE + 4 + len);
-        writeHeader(buf, 0, flags, [context.length], len, 0);
+        const size = HEADER_SIZE + 4 + len;
+        let buf = this.#scratch;
+        if (buf.length < size) buf = this.#scratch = Buffer.allocUnsafe(Math.min(Math.max(size, buf.length * 2), HEADER_SIZE + 4 + COPY_LIMIT));
+        writeHeader(buf, 0, flags, BODY_OFFSET, len, 0);
         buf.set(context, HEADER_SIZE + 4);
         buf.set(body, HEADER_SIZE + 4 + context.length);
-        relay.sendEncoded(buf);
+        relay.sendTransient(buf, size);
       } else {
         // Large payloads are not copied: header, context and body leave corked in one writev.
         const head = Buffer.allocUnsafe(HEADER_SIZE + 4);
-        writeHeader(head, 0, flags, [context.length], len, 0);
+        writeHeader(head, 0, flags, BODY_OFFSET, len, 0);
         relay.sendEncoded(head, context, body);
       }
     } catch (err) {

@@ -106,6 +106,32 @@ describe('allocation limits', () => {
     expect(text(await busy).body).toBe('a');
   });
 
+  it('allocate_timeout counts for each queued request from its own arrival: earlier, later, and after a timeout', async () => {
+    const { pool } = await createTestPool({ config: { num_workers: 1, allocate_timeout: '300ms' } });
+    const waited = (p: Promise<unknown>): Promise<{ code: string | undefined; ms: number }> => {
+      const t = Date.now();
+      return rejection(p).then((e) => ({ code: e.code, ms: Date.now() - t }));
+    };
+    const first = pool.exec(payload('sleep:100', 'first'));
+    // The worker takes q1 when `first` ends (~100 ms) and is then busy for 1.5 s; q2 keeps waiting.
+    const q1 = pool.exec(payload('sleep:1500', 'q1'));
+    const q2 = waited(pool.exec(payload('echo', 'q2')));
+    expect(text(await first).body).toBe('first');
+    // Arrives ~100 ms after q2: still waiting when q2 times out, it must time out on its own.
+    const q3 = waited(pool.exec(payload('echo', 'q3')));
+    for (const r of [await q2, await q3]) {
+      expect(r.code).toBe(PoolErrorCodes.NO_FREE_WORKERS);
+      expect(r.ms).toBeGreaterThanOrEqual(290);
+      expect(r.ms).toBeLessThan(900);
+    }
+    // Arrives when nothing is queued any more.
+    const q4 = await waited(pool.exec(payload('echo', 'q4')));
+    expect(q4.code).toBe(PoolErrorCodes.NO_FREE_WORKERS);
+    expect(q4.ms).toBeGreaterThanOrEqual(290);
+    expect(q4.ms).toBeLessThan(900);
+    expect(text(await q1).body).toBe('q1');
+  });
+
   it('max_queue_size: a request beyond the queue limit fails at once with RR_ERR_POOL_QUEUE_FULL', async () => {
     const { pool } = await createTestPool({ config: { num_workers: 1, max_queue_size: 2 } });
     const running = pool.exec(payload('sleep:200', 'a'));
