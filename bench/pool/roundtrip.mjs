@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 
 // @rr/plugin-api loads tsyringe, which needs the Reflect polyfill first (the CLI entry imports it).
 await import(createRequire(new URL('../../core/package.json', import.meta.url)).resolve('reflect-metadata'));
@@ -32,6 +33,17 @@ const factory = new ServerPoolFactory({
 
 const payload = { context: Buffer.from('{"k":1}'), body: Buffer.alloc(1024, 0x62), codec: 'raw' };
 
+/** utime+stime of a process in µs, from /proc/<pid>/stat (USER_HZ = 100 on Linux). */
+function procCpuUs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10_000;
+  } catch {
+    return 0;
+  }
+}
+
 async function measure(label, workers, parallel) {
   const pool = await factory.create({ name: 'bench', mode: 'bench', config: compilePoolConfig({ num_workers: workers }, 'bench.pool', 2) });
   // warm-up
@@ -39,10 +51,18 @@ async function measure(label, workers, parallel) {
   let done = 0;
   const until = performance.now() + seconds * 1000;
   const lane = async () => { while (performance.now() < until) { await pool.exec(payload); done++; } };
+  const pids = pool.workers().map((w) => w.pid);
+  const php0 = pids.reduce((s, pid) => s + procCpuUs(pid), 0);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(Array.from({ length: parallel }, lane));
   const rate = done / ((performance.now() - t0) / 1000);
-  console.log(`${label.padEnd(44)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} round trips/s`);
+  // CPU per round trip: rr's process (getrusage) and the PHP workers (/proc, 10 ms ticks).
+  const cpu = process.cpuUsage(cpu0);
+  const php = pids.reduce((s, pid) => s + procCpuUs(pid), 0) - php0;
+  const us = (v) => (v / done).toFixed(2).padStart(6);
+  console.log(`${label.padEnd(44)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} round trips/s` +
+    `  node ${us(cpu.user + cpu.system)} µs/exec (user ${us(cpu.user)}, sys ${us(cpu.system)})  php ${us(php)} µs/exec`);
   await pool.destroy(AbortSignal.timeout(10_000));
 }
 
