@@ -6,13 +6,13 @@ import { cleanup, startHttp } from './helpers.js';
 
 afterEach(cleanup);
 
-function middlewarePlugin(name: string, middleware: Middleware) {
+function middlewarePlugin(name: string, middleware: Middleware, lean = false) {
   return definePlugin({
     name: `mw_${name}`,
     kernel: '^0.1.0',
     contributes: [httpMiddlewareToken],
     init(ctx) {
-      ctx.contribute(httpMiddlewareToken, { name, middleware });
+      ctx.contribute(httpMiddlewareToken, { name, middleware, ...(lean ? { lean: true } : {}) });
     },
   });
 }
@@ -83,6 +83,39 @@ describe('middleware', () => {
     expect(answered).toEqual(['static']);
     // Files answered by middleware outside the logger produce no line.
     expect(s.records.filter((x) => x.msg === 'http log').map((x) => x.fields['URI'])).toEqual(['/hello']);
+  });
+});
+
+describe('HTTP/1 engine', () => {
+  // Records which kind of request object each request arrived as.
+  const spy = (seen: string[]): Middleware => (next) => async (req, res) => {
+    seen.push((req as { lean?: boolean }).lean === true ? 'lean' : 'node');
+    await next(req, res);
+  };
+
+  it.each([
+    { lean: true, engine: 'lean' },
+    { lean: false, engine: 'node:http' },
+  ])('a middleware with lean=$lean puts plain HTTP/1 on $engine, and PHP sees the same request either way', async ({ lean, engine }) => {
+    const seen: string[] = [];
+    const s = await startHttp({ http: { middleware: ['spy'] }, plugins: [middlewarePlugin('spy', spy(seen), lean)] });
+    const line = await s.waitForRecord((x) => x.msg === 'http/1 engine');
+    expect(line.fields).toEqual({ engine });
+    const r = await request(`${s.url}/echo?q=1`, { method: 'POST', body: 'payload', headers: { 'content-type': 'text/plain' } });
+    expect(r.statusCode).toBe(200);
+    expect(await r.body.text()).toContain('payload');
+    // A chunked body is not the lean lane's: node:http takes the connection, PHP still gets the body.
+    const chunked = await request(`${s.url}/echo`, { method: 'POST', body: (async function* () { yield 'chunk-'; yield 'ed'; })(), headers: { 'content-type': 'text/plain' } });
+    expect(await chunked.body.text()).toContain('chunk-ed');
+    expect(seen).toEqual(lean ? ['lean', 'node'] : ['node', 'node']);
+  });
+
+  it('the lean lane answers a body over max_request_size with 413 and closes the connection', async () => {
+    const s = await startHttp({ http: { max_request_size: 1 } });
+    const r = await request(`${s.url}/echo`, { method: 'POST', body: Buffer.alloc(1024 * 1024 + 1, 97) });
+    expect(r.statusCode).toBe(413);
+    expect(r.headers['connection']).toBe('close');
+    expect(await r.body.text()).toBe('request body max size is exceeded\n');
   });
 });
 
