@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { writeDirect } from './direct-write.js';
 import { httpDate } from './http-date.js';
 import type { LeanRequest } from './lean-request.js';
 
@@ -327,7 +328,7 @@ export class LeanResponse extends EventEmitter {
     const socket = this.socket;
     if (body === undefined || body.length === 0) {
       const all = tail === undefined ? text : `${text ?? ''}${tail}`;
-      return all === undefined || all === '' ? true : socket.write(all, 'latin1');
+      return all === undefined || all === '' ? true : writeDirect(socket, Buffer.from(all, 'latin1'));
     }
     const textLen = text === undefined ? 0 : text.length;
     const tailLen = tail === undefined ? 0 : tail.length;
@@ -336,7 +337,7 @@ export class LeanResponse extends EventEmitter {
       if (textLen > 0) out.write(text!, 0, 'latin1');
       body.copy(out, textLen);
       if (tailLen > 0) out.write(tail!, textLen + body.length, 'latin1');
-      return socket.write(out);
+      return writeDirect(socket, out);
     }
     socket.cork();
     if (textLen > 0) socket.write(text!, 'latin1');
