@@ -185,8 +185,7 @@ export class LeanResponse extends EventEmitter {
     const head = this.#wroteHead ? undefined : this.#head(-1);
     let ok: boolean;
     if (data.length === 0 || this.#noBody) ok = head === undefined ? true : this.#send(head, undefined);
-    else if (this.#chunked) ok = this.#send(`${head ?? ''}${data.length.toString(16)}${CRLF}`, data, CRLF);
-    else ok = this.#send(head, data);
+    else ok = this.#sendBody(head, data);
     if (callback !== undefined) process.nextTick(callback);
     if (!ok && !this.#needDrain) {
       this.#needDrain = true;
@@ -220,22 +219,13 @@ export class LeanResponse extends EventEmitter {
     const data = chunk === undefined ? undefined : toBuffer(chunk, encoding);
     if (!this.#wroteHead) {
       // The whole body is known: one write with Content-Length (unless the handler framed it itself).
-      const length = data?.length ?? 0;
-      const head = this.#head(this.#trailers === undefined ? length : -1);
-      if (this.#chunked) {
-        const framed = length > 0 ? `${head}${length.toString(16)}${CRLF}` : head;
-        this.#send(framed, length > 0 ? data : undefined, length > 0 ? CRLF : undefined);
-        this.#sendLastChunk();
-      } else {
-        this.#send(head, this.#noBody ? undefined : data);
-      }
-    } else {
-      if (data !== undefined && data.length > 0 && !this.#noBody) {
-        if (this.#chunked) this.#send(`${data.length.toString(16)}${CRLF}`, data, CRLF);
-        else this.#send(undefined, data);
-      }
-      if (this.#chunked) this.#sendLastChunk();
+      const head = this.#head(this.#trailers === undefined ? (data?.length ?? 0) : -1);
+      if (data !== undefined && data.length > 0 && !this.#noBody) this.#sendBody(head, data);
+      else this.#send(head, undefined);
+    } else if (data !== undefined && data.length > 0 && !this.#noBody) {
+      this.#sendBody(undefined, data);
     }
+    if (this.#chunked) this.#sendLastChunk();
     this.writableEnded = true;
     this.writableFinished = true;
     this.#sink.finished(this, this.#close);
@@ -320,6 +310,12 @@ export class LeanResponse extends EventEmitter {
     else if (!close && req.httpVersionMinor === 0 && connection === '') s += `Connection: keep-alive${CRLF}`;
     this.#close = close;
     return s + CRLF;
+  }
+
+  /** Body bytes (after the head, if it still has to go), as a chunk when the response is chunked. */
+  #sendBody(head: string | undefined, data: Buffer): boolean {
+    if (!this.#chunked) return this.#send(head, data);
+    return this.#send(`${head ?? ''}${data.length.toString(16)}${CRLF}`, data, CRLF);
   }
 
   /** One write of head text + optional body (+ tail text), copied together when small. */

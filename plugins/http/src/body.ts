@@ -1,4 +1,3 @@
-import { isLeanRequest } from '@rr/h1';
 import type { HttpRequest } from '@rr/http-api';
 import type { HttpConfig } from './config.js';
 import { formTree, FormTreeError, type FormTree } from './form-tree.js';
@@ -21,7 +20,6 @@ export class BadBodyError extends Error {
 
 /** True when the request carries a body at all (so GETs skip the read entirely). */
 export function hasBody(req: HttpRequest): boolean {
-  if (isLeanRequest(req)) return req.body.length > 0;
   if (req.httpVersionMajor === 2) {
     return (req as unknown as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders !== true;
   }
@@ -31,8 +29,6 @@ export function hasBody(req: HttpRequest): boolean {
 
 /** Buffers the whole body, at most `limit` bytes. */
 export async function readBody(req: HttpRequest, limit: number): Promise<Buffer> {
-  // The lean lane read the body already, within the same limit.
-  if (isLeanRequest(req)) return req.body;
   const declared = Number(req.headers['content-length']);
   if (declared > limit) throw new TooLargeError(`request body of ${declared} bytes is over max_request_size (${limit} bytes)`);
   const chunks: Buffer[] = [];
