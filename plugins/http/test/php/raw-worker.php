@@ -1,9 +1,11 @@
 <?php
-// An HTTP worker written against the wire protocol alone (no library): goridge frames by hand,
+// An HTTP worker written against the wire protocol alone (no library): goridge frames by hand
+// (packages/testing/php/raw-frames.php),
 // the JSON request context decoded with json_decode, answers per test/php/routes.php.
 
 declare(strict_types=1);
 
+require __DIR__ . '/../../../../packages/testing/php/raw-frames.php';
 require __DIR__ . '/routes.php';
 
 const F_CONTROL = 0x01;
@@ -16,48 +18,6 @@ const S_PONG = 0x08;
 
 $in = STDIN;
 $out = STDOUT;
-
-function read_exact($in, int $n): string
-{
-    $buf = '';
-    while (strlen($buf) < $n) {
-        $chunk = fread($in, $n - strlen($buf));
-        if ($chunk === false || $chunk === '') {
-            if (feof($in)) {
-                exit(0);
-            }
-            continue;
-        }
-        $buf .= $chunk;
-    }
-    return $buf;
-}
-
-function read_frame($in): array
-{
-    $h = read_exact($in, 12);
-    $hl = ord($h[0]) & 0x0f;
-    $len = unpack('V', substr($h, 2, 4))[1];
-    $opts = $hl > 3 ? array_values(unpack('V*', read_exact($in, ($hl - 3) * 4))) : [];
-    return [ord($h[1]), $opts, $len > 0 ? read_exact($in, $len) : '', ord($h[10])];
-}
-
-function write_frame($out, int $flags, array $opts, string $payload, int $stream = 0): void
-{
-    $h = chr(0x10 | (3 + count($opts))) . chr($flags) . pack('V', strlen($payload));
-    $h .= pack('V', crc32($h)) . chr($stream) . chr(0);
-    foreach ($opts as $o) {
-        $h .= pack('V', $o);
-    }
-    $data = $h . $payload;
-    while ($data !== '') {
-        $n = fwrite($out, $data);
-        if ($n === false || $n === 0) {
-            exit(0);
-        }
-        $data = substr($data, $n);
-    }
-}
 
 function respond($out, string $ctx, string $body, int $stream = 0, int $flags = F_JSON): void
 {
@@ -96,13 +56,6 @@ function proto_response(int $status, array $headers): string
         $out .= ld(2, ld(1, $name) . ld(2, $hv));
     }
     return $out;
-}
-
-function poll_frame($in): ?array
-{
-    $r = [$in];
-    $w = $e = null;
-    return @stream_select($r, $w, $e, 0, 0) > 0 ? read_frame($in) : null;
 }
 
 while (true) {

@@ -1,5 +1,6 @@
 <?php
-// A raw goridge worker for the pool tests: no library, frames built with pack/unpack/crc32.
+// A raw goridge worker for the pool tests: no library, frames built with pack/unpack/crc32
+// (packages/testing/php/raw-frames.php).
 //
 // Boot behaviour comes from the environment:
 //   TEST_BOOT=exit        write to STDERR and exit 3 before the handshake
@@ -32,6 +33,8 @@
 //   stderr:KB       write KB kilobytes to STDERR, then echo
 
 declare(strict_types=1);
+
+require __DIR__ . '/../../../../packages/testing/php/raw-frames.php';
 
 const F_CONTROL = 0x01;
 const F_ERROR = 0x40;
@@ -78,69 +81,9 @@ if ($relay === 'pipes') {
     $in = $out = $sock;
 }
 
-function read_exact($in, int $n): string
-{
-    $buf = '';
-    while (strlen($buf) < $n) {
-        $chunk = fread($in, $n - strlen($buf));
-        if ($chunk === false || $chunk === '') {
-            if (feof($in)) {
-                exit(0); // rr went away: never outlive it
-            }
-            continue;
-        }
-        $buf .= $chunk;
-    }
-    return $buf;
-}
-
-/** @return array{0:int,1:int[],2:string,3:int} flags, options, payload, stream byte */
-function read_frame($in): array
-{
-    $h = read_exact($in, 12);
-    $hl = ord($h[0]) & 0x0f;
-    $flags = ord($h[1]);
-    $len = unpack('V', substr($h, 2, 4))[1];
-    $stream = ord($h[10]);
-    $opts = [];
-    if ($hl > 3) {
-        $opts = array_values(unpack('V*', read_exact($in, ($hl - 3) * 4)));
-    }
-    $payload = $len > 0 ? read_exact($in, $len) : '';
-    return [$flags, $opts, $payload, $stream];
-}
-
-function write_frame($out, int $flags, array $opts, string $payload, int $stream = 0): void
-{
-    $h = chr(0x10 | (3 + count($opts))) . chr($flags) . pack('V', strlen($payload));
-    $h .= pack('V', crc32($h)) . chr($stream) . chr(0);
-    foreach ($opts as $o) {
-        $h .= pack('V', $o);
-    }
-    $data = $h . $payload;
-    while ($data !== '') {
-        $n = fwrite($out, $data);
-        if ($n === false || $n === 0) {
-            exit(0);
-        }
-        $data = substr($data, $n);
-    }
-}
-
 function respond($out, string $ctx, string $body, int $stream = 0): void
 {
     write_frame($out, 0, [strlen($ctx)], $ctx . $body, $stream);
-}
-
-/** Non-blocking look for a frame from the server (STOP/PONG during a stream). */
-function poll_frame($in): ?array
-{
-    $r = [$in];
-    $w = $e = null;
-    if (@stream_select($r, $w, $e, 0, 0) > 0) {
-        return read_frame($in);
-    }
-    return null;
 }
 
 $execs = 0;
