@@ -35,6 +35,12 @@ final class Worker implements WorkerInterface
     private bool $waitingForPong = false;
     private bool $streamStopped = false;
 
+    /** A request was handed out and not answered yet. */
+    private bool $holding = false;
+    /** The server said stop, or this worker asked to be restarted: nothing more to tell it. */
+    private bool $leaving = false;
+    private bool $leaveRegistered = false;
+
     /** The relay again when it is one of ours: requests and responses then skip the Frame object. */
     private readonly ?AbstractStreamRelay $streamRelay;
 
@@ -88,6 +94,7 @@ final class Worker implements WorkerInterface
             } elseif ($this->streamRelay !== null) {
                 $frame = $this->streamRelay->waitDataFrame();
                 if (\is_array($frame)) {
+                    $this->holding = true;
                     return $frame;
                 }
             } else {
@@ -98,10 +105,17 @@ final class Worker implements WorkerInterface
             if (($flags & Frame::CONTROL) !== 0) {
                 $command = $this->decodeControl($frame);
                 if (!empty($command['stop'])) {
+                    $this->leaving = true;
                     return null;
                 }
                 if (!empty($command['pid'])) {
-                    $this->relay->send(new Frame(json_encode(['pid' => getmypid()]), [], Frame::CONTROL));
+                    // "prefetch": rr may send the next request before this one is answered (pool.prefetch);
+                    // requests are read strictly in turn, and leave() covers the one never read.
+                    $this->relay->send(new Frame(json_encode(['pid' => getmypid(), 'prefetch' => true]), [], Frame::CONTROL));
+                    if (!$this->leaveRegistered) {
+                        $this->leaveRegistered = true;
+                        register_shutdown_function(fn () => $this->leave());
+                    }
                     continue;
                 }
                 throw new WorkerException(sprintf(
@@ -127,6 +141,7 @@ final class Worker implements WorkerInterface
                 ));
             }
 
+            $this->holding = true;
             return [substr($frame->payload, 0, $headerLength), substr($frame->payload, $headerLength), $flags];
         }
     }
@@ -170,8 +185,11 @@ final class Worker implements WorkerInterface
         }
 
         // Outside a stream the stream state is already reset (every way out of a stream resets it).
-        if ($endOfStream && $this->inStream) {
-            $this->resetStream();
+        if ($endOfStream) {
+            $this->holding = false;
+            if ($this->inStream) {
+                $this->resetStream();
+            }
         }
     }
 
@@ -181,6 +199,7 @@ final class Worker implements WorkerInterface
     public function endOfStream(): void
     {
         $this->relay->send(new Frame('', [0]));
+        $this->holding = false;
         $this->resetStream();
     }
 
@@ -215,12 +234,32 @@ final class Worker implements WorkerInterface
     public function error(string $message): void
     {
         $this->relay->send(new Frame($message, [], Frame::ERROR));
+        $this->holding = false;
         $this->resetStream();
     }
 
     public function stop(): void
     {
         $this->respond(new Payload('', json_encode(['stop' => true])));
+        $this->leaving = true;
+    }
+
+    /**
+     * At shutdown between requests (the script left its loop, or died outside a request): ask to be
+     * restarted, so that a request rr already sent (pool.prefetch) and this process never read is run
+     * by another worker instead of failing. Inside a request nothing is sent: rr fails that request.
+     */
+    private function leave(): void
+    {
+        if ($this->holding || $this->leaving) {
+            return;
+        }
+        $this->leaving = true;
+        try {
+            $this->relay->send(new Frame(json_encode(['stop' => true]), [\strlen('{"stop":true}')]));
+        } catch (\Throwable) {
+            // rr is gone already: nobody to tell.
+        }
     }
 
     /**

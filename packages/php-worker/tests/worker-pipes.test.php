@@ -14,7 +14,7 @@ function startWorker(string $script = WORKER): WorkerProcess
     $reply = $w->pipes()->read();
     assertSame(Frame::CONTROL, $reply->flags, 'pid reply flags');
     assertSame([], $reply->options, 'pid reply options');
-    assertSame(['pid' => $w->pid], json_decode($reply->payload, true), 'pid reply payload');
+    assertSame(['pid' => $w->pid, 'prefetch' => true], json_decode($reply->payload, true), 'pid reply payload: the pid, and the prefetch capability');
 
     return $w;
 }

@@ -18,7 +18,7 @@ function startSocketWorker(string $kind): array
     $conn->sendPid(getmypid());
     $reply = $conn->read();
     assertSame(Frame::CONTROL, $reply->flags, 'pid reply flags');
-    assertSame(['pid' => $w->pid], json_decode($reply->payload, true), 'the pid matches the spawned process');
+    assertSame(['pid' => $w->pid, 'prefetch' => true], json_decode($reply->payload, true), 'the pid matches the spawned process; prefetch is announced');
 
     return [$w, $conn];
 }

@@ -23,6 +23,12 @@ export interface PoolConfig {
   readonly streamTimeoutMs: number;
   /** A fresh worker per request, none kept. @default false */
   readonly debug: boolean;
+  /**
+   * Send a busy worker its next request before it answers the current one, when every worker is
+   * busy and the worker announced support (rr's PHP library does; RoadRunner's do not). rr only, not
+   * in RoadRunner. @default false
+   */
+  readonly prefetch: boolean;
   /** Present only when the `supervisor` block is. */
   readonly supervisor?: SupervisorConfig;
   /** Present only when the `dynamic_allocator` block is. */
@@ -97,6 +103,11 @@ export const poolConfigSchema = {
     destroy_timeout: { ...duration, default: '60s', description: 'Limit for destroying the pool on shutdown.' },
     stream_timeout: { ...duration, default: '60s', description: 'Limit for ending a cancelled stream.' },
     debug: { type: 'boolean', default: false, description: 'A fresh worker per request (no pre-allocation).' },
+    prefetch: {
+      type: 'boolean',
+      default: false,
+      description: 'rr only: when every worker is busy, send a worker its next request while it works on the current one (workers on rr\'s PHP library only). Higher throughput; a request can wait behind a slow one.',
+    },
     supervisor: {
       type: 'object',
       additionalProperties: false,
@@ -149,6 +160,7 @@ export function compilePoolConfig(raw: unknown, path: string, cpus: number): Poo
     destroyTimeoutMs: ms('destroy_timeout', 60_000),
     streamTimeoutMs: ms('stream_timeout', 60_000),
     debug: r['debug'] === true,
+    prefetch: r['prefetch'] === true,
     ...(sup !== undefined ? {
       supervisor: {
         watchTickMs: ms('watch_tick', 5_000, sup, `${path}.supervisor`) || 5_000,

@@ -107,6 +107,8 @@ export class StaticPool implements Pool {
       gone: (w) => this.#onGone(w),
       retry: (task, w) => this.#onRetry(task, w),
       exited: (w) => this.#onExited(w),
+      advanced: (w) => this.#refill(w),
+      requeue: (task) => this.#onRequeue(task),
     };
   }
 
@@ -178,6 +180,7 @@ export class StaticPool implements Pool {
       stopTimeoutMs: o.stopTimeoutMs ?? 10_000,
       generation,
       signal: this.#bootAbort.signal,
+      prefetch: cfg.prefetch && !cfg.debug,
     };
   }
 
@@ -241,6 +244,15 @@ export class StaticPool implements Pool {
     if (w !== undefined) {
       this.#run(w, task);
       return;
+    }
+    // Nobody waits before it and every worker is busy: a worker with a free prefetch slot takes it.
+    if (this.#cfg.prefetch && this.#queued === 0) {
+      for (const busy of this.#live) {
+        if (busy.canPrefetch) {
+          this.#prefetch(busy, task);
+          return;
+        }
+      }
     }
     const max = this.#cfg.maxQueueSize;
     if (max > 0 && this.#queued >= max) {
@@ -368,6 +380,32 @@ export class StaticPool implements Pool {
     w.run(task);
   }
 
+  /** #run for a busy worker's prefetch slot (pool.prefetch). */
+  #prefetch(w: Worker, task: Task): void {
+    if (task.withdrawLink !== undefined) task.markDispatched();
+    else task.dispatched = true;
+    w.prefetch(task);
+  }
+
+  /** A busy worker's prefetch slot is free: the oldest waiting request takes it. */
+  #refill(w: Worker): void {
+    if (this.#queued === 0 || !w.canPrefetch || !w.live || this.#state !== 'running') return;
+    const t = this.#takeQueued();
+    if (t !== undefined) this.#prefetch(w, t);
+  }
+
+  /** A prefetched request its worker never read goes to the front of the queue (no restart counted). */
+  #onRequeue(task: Task): void {
+    if (this.#state !== 'running') {
+      task.reject(this.#stoppedError());
+      return;
+    }
+    task.dispatched = false;
+    const idle = this.#idle.pop();
+    if (idle !== undefined) this.#run(idle, task);
+    else this.#enqueue(task, true);
+  }
+
   /** A withdraw signal fired: a task no worker took yet leaves the pool untouched by PHP. */
   #withdraw(task: Task, withdraw: AbortSignal): void {
     if (task.settled || task.dispatched) return;
@@ -429,6 +467,7 @@ export class StaticPool implements Pool {
     const t = this.#takeQueued();
     if (t !== undefined) {
       this.#run(w, t);
+      if (this.#cfg.prefetch) this.#refill(w);
       return;
     }
     this.#idle.push(w);

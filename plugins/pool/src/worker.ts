@@ -46,6 +46,10 @@ export interface WorkerHooks {
   retry(task: Task, w: Worker): void;
   /** The process has exited (after `gone`). */
   exited(w: Worker): void;
+  /** The worker moved on to its prefetched request: its prefetch slot is free again. */
+  advanced(w: Worker): void;
+  /** A prefetched request the worker never read (it died or left first): run it elsewhere. */
+  requeue(task: Task, w: Worker): void;
 }
 
 export interface WorkerOptions {
@@ -75,6 +79,8 @@ export interface WorkerOptions {
   readonly generation: number;
   /** Cancels the boot (the pool is being destroyed): the process is killed. */
   readonly signal?: AbortSignal;
+  /** pool.prefetch: may take a next request while busy, if the worker announced support. */
+  readonly prefetch?: boolean;
 }
 
 /** Exit facts of a worker process. */
@@ -128,8 +134,17 @@ export class Worker {
   #stopping = false;
   #stopTimer: NodeJS.Timeout | undefined;
 
+  /** pool.prefetch is on and the worker announced support in its pid reply. */
+  #prefetch = false;
   // The request in flight.
   #task: Task | null = null;
+  /**
+   * The next request, already written to the worker while it works on #task (pool.prefetch). The
+   * worker reads it only after answering #task, so until then PHP has not seen it.
+   */
+  #next: Task | null = null;
+  /** The caller of #next gave up before it began: its answer will be discarded. */
+  #nextAbandoned = false;
   #abandoned = false;
   #streamed = false;
   #draining = false;
@@ -250,6 +265,7 @@ export class Worker {
       );
     }
     w.#relay = relay;
+    w.#prefetch = o.prefetch === true && relay.hello?.prefetch === true;
     relay.setFrameHandler(w.#onFrame);
     relay.onClose(w.#onRelayClose);
     w.state = 'ready';
@@ -300,10 +316,34 @@ export class Worker {
 
   /** Sends the task's request. The worker must be ready; the pool guarantees it. */
   run(task: Task): void {
-    const relay = this.#relay!;
     this.#task = task;
     task.worker = this;
     this.state = 'working';
+    if (this.#write(task) && this.#o.execTtlMs > 0) this.#ttlTimer = setTimeout(this.#onExecTtl, this.#o.execTtlMs);
+  }
+
+  /**
+   * True when the worker may be sent a next request now (pool.prefetch): it works on one it does not
+   * stream, nothing is prefetched yet, it will not be recycled after the current one (stop, supervisor
+   * limit, max_jobs), and it announced support.
+   */
+  get canPrefetch(): boolean {
+    return this.#prefetch && this.#task !== null && this.#next === null && !this.#streamed && !this.#abandoned &&
+      !this.#stopping && !this.#gone && this.recycleAs === undefined &&
+      (this.maxExecs === 0 || this.numExecs + 2 <= this.maxExecs);
+  }
+
+  /** Writes the task as the worker's next request; it starts (exec_ttl too) when the current one ends. */
+  prefetch(task: Task): void {
+    this.#next = task;
+    this.#nextAbandoned = false;
+    task.worker = this;
+    this.#write(task);
+  }
+
+  /** Encodes and writes one request frame; false when the relay failed (already handled). */
+  #write(task: Task): boolean {
+    const relay = this.#relay!;
     const { context, body } = task.payload;
     const len = context.length + body.length;
     BODY_OFFSET[0] = context.length;
@@ -326,13 +366,19 @@ export class Worker {
     } catch (err) {
       // The relay closed under us: the close handler reports the crash with the exit details.
       if (!relay.closed) this.#protocolError(`cannot send the request: ${(err as Error).message}`, err);
-      return;
+      return false;
     }
-    if (this.#o.execTtlMs > 0) this.#ttlTimer = setTimeout(this.#onExecTtl, this.#o.execTtlMs);
+    return true;
   }
 
   /** The caller gave up (AbortSignal): stop a stream in progress, or let the answer be discarded. */
   abortTask(task: Task): void {
+    if (this.#next === task) {
+      // Already in the worker's pipe: it will still run; its answer is dropped.
+      task.reject(new PoolError(PoolErrorCodes.ABORTED, `the request to pool "${this.#o.pool}" was aborted by its caller while it waited for worker ${this.pid}`, { pool: this.#o.pool, pid: this.pid, cause: task.signal?.reason }));
+      this.#nextAbandoned = true;
+      return;
+    }
     if (this.#task !== task) return;
     task.reject(new PoolError(PoolErrorCodes.ABORTED, `the request to pool "${this.#o.pool}" was aborted by its caller while worker ${this.pid} was executing it`, { pool: this.#o.pool, pid: this.pid, cause: task.signal?.reason }));
     this.#abandoned = true;
@@ -480,8 +526,17 @@ export class Worker {
     }
     if (this.#streamed) {
       // An error in the middle of a stream ends it; the worker's state is unknown, replace it.
+      const abandoned = this.#abandoned;
       this.#clearRun();
-      if (!this.#abandoned) this.#afterChain(task, () => task.reject(err));
+      if (!abandoned) this.#afterChain(task, () => task.reject(err));
+      if (this.#next !== null) {
+        // The prefetched request is in the pipe before any stop command could be: the worker will
+        // read and run it, so let it, and replace the worker after it.
+        this.recycleAs = 'errored';
+        this.numExecs++;
+        this.#promoteNext();
+        return;
+      }
       void this.stop('errored');
       return;
     }
@@ -493,6 +548,7 @@ export class Worker {
   #onRestartRequest(task: Task): void {
     const abandoned = this.#abandoned;
     this.#clearRun();
+    this.#requeueNext();
     this.state = 'invalid';
     void this.stop('invalid');
     if (!abandoned && !task.settled) this.#hooks?.retry(task, this);
@@ -590,9 +646,41 @@ export class Worker {
     this.#clearRun();
     this.numExecs++;
     this.lastUsedAt = Date.now();
-    if (this.#stopping || this.#gone) return;
+    if (this.#stopping || this.#gone) {
+      this.#requeueNext();
+      return;
+    }
+    if (this.#next !== null) {
+      this.#promoteNext();
+      return;
+    }
     this.state = 'ready';
     this.#hooks?.idle(this);
+  }
+
+  /** The worker reads its prefetched request now: it becomes the request in flight. */
+  #promoteNext(): void {
+    const next = this.#next!;
+    this.#next = null;
+    this.#task = next;
+    this.#abandoned = this.#nextAbandoned;
+    this.#nextAbandoned = false;
+    if (this.#o.execTtlMs > 0) this.#ttlTimer = setTimeout(this.#onExecTtl, this.#o.execTtlMs);
+    this.#hooks?.advanced(this);
+  }
+
+  /**
+   * The worker will not read its prefetched request (it died, broke the protocol, was killed or
+   * asked to be restarted while on the current one): the pool runs it elsewhere. Nothing of it
+   * reached PHP's code.
+   */
+  #requeueNext(): void {
+    const next = this.#next;
+    if (next === null) return;
+    this.#next = null;
+    next.worker = undefined;
+    if (this.#nextAbandoned || next.settled) return;
+    this.#hooks?.requeue(next, this);
   }
 
   #clearRun(): void {
@@ -614,6 +702,7 @@ export class Worker {
     const task = this.#task;
     const abandoned = this.#abandoned;
     this.#clearRun();
+    this.#requeueNext();
     const pool = this.#o.pool;
     this.#o.logger.warn('worker stopped, and will be restarted', { pid: this.pid, pool, reason: 'exec_ttl', exec_ttl_ms: this.#o.execTtlMs });
     void this.kill('execTTLReached');
@@ -631,6 +720,7 @@ export class Worker {
     const task = this.#task;
     const abandoned = this.#abandoned;
     this.#clearRun();
+    this.#requeueNext();
     const pool = this.#o.pool;
     const message = `worker ${this.pid} of pool "${pool}" broke the protocol: ${why}; it was killed and will be replaced. ` +
       `A worker must only write goridge frames to its relay (send other output to STDERR); ${stderrNote(this.#stderr.tail)}`;
@@ -670,6 +760,7 @@ export class Worker {
     const abandoned = this.#abandoned;
     const expected = this.#stopping || this.#gone;
     if (task !== null) this.#clearRun();
+    this.#requeueNext();
     if (!expected) this.state = 'errored';
     this.#markGone();
     if (this.#exit === undefined) this.#kill();

@@ -2,7 +2,7 @@ import { pidRequestFrame } from '../control.js';
 import { GoridgeError, GoridgeErrorCodes, printableBytes } from '../errors.js';
 import { Flag } from '../frame.js';
 import type { Frame } from '../frame.js';
-import type { Relay } from './relay.js';
+import type { Relay, WorkerHello } from './relay.js';
 
 /** Options of {@link pidHandshake}. */
 export interface PidHandshakeOptions {
@@ -25,6 +25,11 @@ function fail(why: string, cause?: unknown, payload?: Buffer): GoridgeError {
 
 /** Validates a worker's answer to F1 (spec §3.2 step 4): CONTROL bit, JSON object, integer pid > 0. */
 export function parsePidReply(f: Frame): number {
+  return parseWorkerHello(f).pid;
+}
+
+/** {@link parsePidReply}, keeping the capabilities the reply announces (absent = not supported). */
+export function parseWorkerHello(f: Frame): WorkerHello {
   if ((f.flags & Flag.CONTROL) === 0) {
     throw fail(`expected a CONTROL frame (flag 0x01), found flags 0x${f.flags.toString(16).padStart(2, '0')}`, undefined, f.payload);
   }
@@ -34,16 +39,17 @@ export function parsePidReply(f: Frame): number {
   } catch (err) {
     throw fail(`the reply is not JSON: "${printableBytes(f.payload, 120)}"`, err, f.payload);
   }
-  const pid = (body as { pid?: unknown } | null)?.pid;
+  const reply = body as { pid?: unknown; prefetch?: unknown } | null;
+  const pid = reply?.pid;
   if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) {
     throw fail(`expected {"pid": <integer > 0>}, found "${printableBytes(f.payload, 120)}"`, undefined, f.payload);
   }
-  return pid;
+  return { pid, prefetch: reply?.prefetch === true };
 }
 
 /**
  * Performs the pid handshake on a fresh relay: sends F1, waits for the first frame and checks it is
- * a valid pid reply (F2). Resolves with the worker's pid. Frames after the reply stay queued in the
+ * a valid pid reply (F2), which it keeps as `relay.hello`. Resolves with the worker's pid. Frames after the reply stay queued in the
  * relay for its next owner. Does not close the relay on failure; the caller kills the worker.
  */
 export function pidHandshake(relay: Relay, options: PidHandshakeOptions): Promise<number> {
@@ -84,7 +90,9 @@ export function pidHandshake(relay: Relay, options: PidHandshakeOptions): Promis
       // Stop taking frames before settling, so anything after the reply stays queued in order.
       relay.setFrameHandler(null);
       try {
-        finish(undefined, parsePidReply(f));
+        const hello = parseWorkerHello(f);
+        relay.hello = hello;
+        finish(undefined, hello.pid);
       } catch (err) {
         finish(err);
       }

@@ -21,6 +21,11 @@ export type CloseListener = (error: Error | undefined) => void;
  * Any protocol error closes the relay: the byte stream cannot be resynchronised.
  */
 export interface Relay {
+  /**
+   * What the worker said about itself in its pid reply; set by {@link pidHandshake}, undefined
+   * before the handshake (and on relays that never had one).
+   */
+  hello: WorkerHello | undefined;
   /** True once closed, by either side or by an error. */
   readonly closed: boolean;
   /** Why the relay closed, when it closed because of an error. */
@@ -57,6 +62,18 @@ export interface Relay {
   close(): void;
   /** Releases the streams at once, dropping pending writes. Listeners get `error`. Idempotent. */
   destroy(error?: Error): void;
+}
+
+/** A worker's pid reply (F2), with the optional capabilities rr's own PHP library announces. */
+export interface WorkerHello {
+  readonly pid: number;
+  /**
+   * `"prefetch": true`: the worker may be sent its next request while it still works on the current
+   * one (`pool.prefetch`). It reads requests strictly one after the other, keeps a request that
+   * arrives during a stream for later, and on leaving between requests sends a restart request, so
+   * a request it never read is run elsewhere. RoadRunner's libraries do not announce it.
+   */
+  readonly prefetch: boolean;
 }
 
 /** Options shared by every relay. */

@@ -5,7 +5,7 @@ import { GoridgeError, GoridgeErrorCodes, printableBytes } from '../errors.js';
 import { HEADER_SIZE, encodeFrame, encodeHeader } from '../frame.js';
 import { FrameParser } from '../parser.js';
 import type { Frame, FrameInput } from '../frame.js';
-import type { CloseListener, FrameHandler, Relay, RelayOptions } from './relay.js';
+import type { CloseListener, FrameHandler, Relay, RelayOptions, WorkerHello } from './relay.js';
 
 /** Payloads at least this big are written as a corked header+payload pair instead of being copied. */
 const COPY_LIMIT = 16 * 1024;
@@ -41,6 +41,7 @@ export interface StreamRelayIo {
  * STDIN out) and SocketRelay (one socket both ways).
  */
 export class StreamRelay implements Relay {
+  hello: WorkerHello | undefined = undefined;
   readonly #readable: Readable;
   readonly #writable: Writable;
   readonly #writeFd: number;
