@@ -94,6 +94,9 @@ final class Worker implements WorkerInterface
             } elseif ($this->streamRelay !== null) {
                 $frame = $this->streamRelay->waitDataFrame();
                 if (\is_array($frame)) {
+                    if ($this->leaving) {
+                        continue; // asked to be restarted: see below
+                    }
                     $this->holding = true;
                     return $frame;
                 }
@@ -141,6 +144,11 @@ final class Worker implements WorkerInterface
                 ));
             }
 
+            if ($this->leaving) {
+                // This worker asked to be restarted (stop()): a request rr had already sent (pool.prefetch)
+                // is run by another worker, so it must not run here too. Wait for the stop command.
+                continue;
+            }
             $this->holding = true;
             return [substr($frame->payload, 0, $headerLength), substr($frame->payload, $headerLength), $flags];
         }

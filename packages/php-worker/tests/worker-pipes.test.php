@@ -79,6 +79,17 @@ test('stop() sends {"stop":true} as context with an empty body, then exits on th
     assertSame(0, $w->waitExit());
 });
 
+test('after stop() a request sent before the stop command is not run (rr re-runs it elsewhere), then it exits', function (): void {
+    $w = startWorker();
+    $w->pipes()->request('{}', 'stop');
+    // pool.prefetch: the next request may already be in the pipe when the worker asks to be restarted.
+    $w->pipes()->request('{}', 'must not run here');
+    assertSame(['{"stop":true}', ''], FrameConnection::split($w->pipes()->read()));
+    $w->pipes()->sendStop();
+    assertSame(null, $w->pipes()->readOrEof(), 'nothing written after the restart request');
+    assertSame(0, $w->waitExit());
+});
+
 test('PONG and STOP frames outside a stream are skipped', function (): void {
     $w = startWorker();
     $w->pipes()->send(new Frame('', [], 0, Frame::PONG));
