@@ -90,6 +90,8 @@ export interface ExitInfo {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** After the process exited, how long its relay may still deliver what it wrote before exiting. */
+const EXIT_READ_MS = 1_000;
 /** Payloads up to this size are copied with their header into the worker's scratch buffer: one write. */
 const COPY_LIMIT = 64 * 1024;
 /** The request header's one option (where the body starts), reused: writeHeader reads it at once. */
@@ -619,7 +621,11 @@ export class Worker {
 
   #stopStream(): void {
     this.#draining = true;
-    this.#send(STREAM_STOP_FRAME_BYTES);
+    // With a request prefetched, a STOP would land in the pipe behind it, and PHP could take it for
+    // that request's stream if it finishes this one first. So no STOP then: the rest of this stream
+    // is read and dropped (bounded by stream_timeout, after which the worker is killed and the
+    // prefetched request, still unread, runs elsewhere).
+    if (this.#next === null) this.#send(STREAM_STOP_FRAME_BYTES);
     if (this.#ttlTimer !== undefined) {
       clearTimeout(this.#ttlTimer);
       this.#ttlTimer = undefined;
@@ -748,6 +754,22 @@ export class Worker {
 
   #onProcessExit(): void {
     if (this.#stopTimer !== undefined) clearTimeout(this.#stopTimer);
+    const relay = this.#relay;
+    if (relay !== undefined && !relay.closed && this.#task !== null) {
+      // 'exit' can come before the last bytes the worker wrote are read: an answer it gave just before
+      // leaving (and, with prefetch, its restart request) must count. The relay reads to EOF first; a
+      // grandchild holding the pipe open bounds that at EXIT_READ_MS.
+      const timer = setTimeout(() => relay.destroy(), EXIT_READ_MS);
+      relay.onClose(() => {
+        clearTimeout(timer);
+        this.#afterExit();
+      });
+      return;
+    }
+    this.#afterExit();
+  }
+
+  #afterExit(): void {
     this.#onDeath();
     if (this.state !== 'execTTLReached' && this.state !== 'errored' && this.state !== 'destroyed') this.state = 'stopped';
     this.#relay?.destroy();

@@ -234,12 +234,11 @@ describe('pool.prefetch: the worker never reads the prefetched request', () => {
     expect(logger.records.filter((r) => r.level === 'error')).toEqual([]);
   });
 
-  // KNOWN BUG (it.fails until fixed; drop `.fails` then): the worker answered A and left between rr
-  // writing A and B. B's write fails with EPIPE (or the process 'exit' is seen first): the worker
-  // closes the relay at once and drops what PHP wrote before leaving (A's answer, the restart request),
-  // so A fails as a crash though PHP answered it. Seen ~1 in 170 quit-after iterations in a loop; made deterministic here by holding
-  // the event loop (a bounded spin on /proc, not a timer) until the worker has exited.
-  it.fails('the worker answers A and exits before B is written to it: A still resolves, B runs elsewhere', async () => {
+  // The worker answers A and leaves while rr writes B: B's write fails with EPIPE (or the process
+  // 'exit' is seen first). What PHP wrote before leaving (A's answer, the restart request) must still
+  // be read. Made deterministic by holding the event loop (a bounded spin on /proc, not a timer) until
+  // the worker has exited; before the fix this lost A ~1 in 170 quit-after runs.
+  it('the worker answers A and exits before B is written to it: A still resolves, B runs elsewhere', async () => {
     const { pool } = await libPool();
     const [pid] = pool.workers().map((w) => w.pid);
     const a = pool.exec(payload('quit-after', 'A'));
@@ -404,10 +403,10 @@ describe('pool.prefetch: abort, limits, streams, errors', () => {
     expect(meta(await pool.exec(payload('echo', 'C')))).toEqual({ pid, execs: 3 });
   });
 
-  // KNOWN BUG (it.fails until fixed; drop `.fails` then): rr's STOP for A lands in the pipe behind
-  // B, which PHP may already run when it reads the STOP; the library takes it for B's stream and
-  // ends it early. B then *resolves* with 5 of its 12 chunks (a silently truncated response).
-  it.fails('a consumer cancels a stream that had a request prefetched behind it: the STOP must not cut the next stream short', async () => {
+  // rr's STOP for A would land in the pipe behind B, which PHP may already run when it reads it; the
+  // library would take it for B's stream and end it early. So rr sends no STOP while a request is
+  // prefetched: it reads and drops the rest of A.
+  it('a consumer cancels a stream that had a request prefetched behind it: the STOP must not cut the next stream short', async () => {
     // A: 3 chunks, written at once (pipes: no PING, so PHP never polls and finishes A before rr's STOP
     // arrives). rr cancels A on its first chunk: the STOP frame lands in the pipe *behind* B, which
     // PHP reads next. B streams 12 chunks after its gate; the library must not take A's STOP for B's.

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { closeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { STOP_FRAME_BYTES } from '../control.js';
@@ -151,6 +151,22 @@ describe('PipeRelay.fromFds writes', () => {
       reader.destroy();
       closeSync(p.childStdout);
     }
+  });
+
+  it('after a failed write, still delivers what the peer wrote before it left, then closes', async () => {
+    const p = fifoPair();
+    const relay = PipeRelay.fromFds(p.fromChild, p.toChild);
+    const got: string[] = [];
+    relay.setFrameHandler((f) => got.push(f.payload.toString()));
+    const closed = closeOf(relay);
+    // The peer answers, stops reading and leaves (a worker exiting right after its answer).
+    writeSync(p.childStdout, encodeFrame({ payload: Buffer.from('last answer') }));
+    closeSync(p.childStdin);
+    expect(() => relay.sendEncoded(encodeFrame({ payload: Buffer.from('next request') }))).not.toThrow();
+    closeSync(p.childStdout);
+    expect(((await closed) as { code?: string }).code).toBe('RR_ERR_GORIDGE_IO');
+    expect(got).toEqual(['last answer']);
+    expect(() => relay.sendEncoded(encodeFrame({}))).toThrow(expect.objectContaining({ code: 'RR_ERR_GORIDGE_CLOSED' }));
   });
 
   it('reports a reader that went away as an I/O close, not as a throw', async () => {

@@ -36,6 +36,19 @@ export interface StreamRelayIo {
   readonly writeFd?: number;
 }
 
+/** How long a relay whose write side failed keeps reading what the peer wrote before it left. */
+const WRITE_FAIL_READ_MS = 1_000;
+
+function ioError(cause: Error): GoridgeError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  return new GoridgeError(
+    GoridgeErrorCodes.IO,
+    `goridge relay I/O failed: ${cause.message}${code ? ` (${code})` : ''}; the peer probably exited or ` +
+      'dropped the connection',
+    { cause },
+  );
+}
+
 /**
  * A relay over a readable/writable stream pair: the shared engine of PipeRelay (child STDOUT in,
  * STDIN out) and SocketRelay (one socket both ways).
@@ -56,6 +69,9 @@ export class StreamRelay implements Relay {
   #listeners: CloseListener[] = [];
   #drainWaiters: Array<() => void> = [];
   #garbage: Garbage | null = null;
+  /** The write side failed (EPIPE: the peer exited); the read side is being read to its end first. */
+  #writeFailed: GoridgeError | undefined;
+  #writeFailTimer: NodeJS.Timeout | undefined;
 
   constructor(readable: Readable, writable: Writable, options: RelayOptions = {}, io: StreamRelayIo = {}) {
     this.#readable = readable;
@@ -68,11 +84,11 @@ export class StreamRelay implements Relay {
     readable.on('end', this.#onEnd);
     readable.on('close', this.#onReadableClose);
     readable.on('error', this.#onStreamError);
-    if (!this.#duplex) writable.on('error', this.#onStreamError);
+    if (!this.#duplex) writable.on('error', this.#onWriteError);
   }
 
   get closed(): boolean {
-    return this.#closed || this.#garbage !== null;
+    return this.#closed || this.#garbage !== null || this.#writeFailed !== undefined;
   }
 
   get closeError(): Error | undefined {
@@ -223,6 +239,7 @@ export class StreamRelay implements Relay {
 
   #finish(error: Error | undefined): void {
     this.#closed = true;
+    if (this.#writeFailTimer !== undefined) clearTimeout(this.#writeFailTimer);
     this.#closeError = error;
     this.#queue = [];
     if (this.#garbage?.timer) clearTimeout(this.#garbage.timer);
@@ -292,7 +309,7 @@ export class StreamRelay implements Relay {
       this.#reportGarbage();
       return;
     }
-    this.destroy(this.#parser.end());
+    this.destroy(this.#parser.end() ?? this.#writeFailed);
   };
 
   readonly #onReadableClose = (): void => {
@@ -301,19 +318,28 @@ export class StreamRelay implements Relay {
       this.#reportGarbage();
       return;
     }
-    this.destroy(this.#parser.end());
+    this.destroy(this.#parser.end() ?? this.#writeFailed);
   };
 
   readonly #onStreamError = (cause: Error): void => {
     if (this.#closed) return;
-    const code = (cause as NodeJS.ErrnoException).code;
-    this.destroy(
-      new GoridgeError(
-        GoridgeErrorCodes.IO,
-        `goridge relay I/O failed: ${cause.message}${code ? ` (${code})` : ''}; the peer probably exited or ` +
-          'dropped the connection',
-        { cause },
-      ),
-    );
+    this.destroy(ioError(cause));
+  };
+
+  /**
+   * A separate write stream failed (EPIPE: the peer exited or closed its end). Whatever the peer
+   * wrote before it left (its last answer, a restart request) is still unread in the read stream:
+   * the relay takes no more writes but reads to the end before it closes, within WRITE_FAIL_READ_MS.
+   */
+  readonly #onWriteError = (cause: Error): void => {
+    if (this.#closed || this.#writeFailed !== undefined) return;
+    const err = ioError(cause);
+    const r = this.#readable;
+    if (r.readableEnded || r.destroyed) {
+      this.destroy(err);
+      return;
+    }
+    this.#writeFailed = err;
+    this.#writeFailTimer = setTimeout(() => this.destroy(err), WRITE_FAIL_READ_MS);
   };
 }
