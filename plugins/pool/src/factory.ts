@@ -53,6 +53,11 @@ export class ServerPoolFactory implements PoolFactory {
     }
     const transport = await this.#getTransport();
     const o = this.#o;
+    const cfg = options.config;
+    if (cfg.prefetch && !cfg.debug && !((cfg.supervisor?.execTtlMs ?? 0) > 0)) {
+      // A prefetched request cannot be taken back from a worker's pipe: only exec_ttl frees it.
+      o.logger.warn('pool.prefetch without supervisor.exec_ttl: a request prefetched behind a request that hangs waits as long as it does', { pool: options.name });
+    }
     const env = buildWorkerEnv({
       base: o.processEnv ?? process.env,
       relay: transport.address,

@@ -70,7 +70,7 @@ function makeKernel(data: Record<string, unknown>, plugins: AnyPlugin[]): Made {
 }
 
 /** A consumer like http or jobs: creates its pool in serve; `destroy: false` leaves it to the server plugin. */
-function consumer(holder: { pool?: Pool }, opts: { destroy?: boolean; env?: Record<string, string> } = {}): AnyPlugin {
+function consumer(holder: { pool?: Pool }, opts: { destroy?: boolean; env?: Record<string, string>; pool?: Record<string, unknown> } = {}): AnyPlugin {
   return definePlugin({
     name: 'consumer',
     kernel: '^0.1.0',
@@ -81,7 +81,7 @@ function consumer(holder: { pool?: Pool }, opts: { destroy?: boolean; env?: Reco
           holder.pool = await ctx.deps.pools.create({
             name: 'consumer',
             mode: 'consumer_mode',
-            config: compilePoolConfig({ num_workers: 2 }, 'consumer.pool', 2),
+            config: compilePoolConfig({ num_workers: 2, ...opts.pool }, 'consumer.pool', 2),
             ...(opts.env ? { env: opts.env } : {}),
           });
         },
@@ -164,6 +164,17 @@ describe('server plugin', () => {
     const { kernel } = makeKernel({ server: { command }, rpc: {} }, [poolPlugin, consumer(holder)]);
     await kernel.start();
     expect((await envOf(holder.pool!))['RR_RPC']).toBe('tcp://127.0.0.1:6001');
+  });
+
+  it('warns when a pool prefetches without exec_ttl (nothing else frees a request stuck behind a hung one)', async () => {
+    const warned = (records: Array<{ level: string; msg: string; fields: Record<string, unknown> }>): unknown[] =>
+      records.filter((r) => r.level === 'warn' && r.msg.startsWith('pool.prefetch without supervisor.exec_ttl')).map((r) => r.fields['pool']);
+    const bare = makeKernel({ server: { command } }, [poolPlugin, consumer({}, { pool: { prefetch: true } })]);
+    await bare.kernel.start();
+    expect(warned(bare.records)).toEqual(['consumer']);
+    const bounded = makeKernel({ server: { command } }, [poolPlugin, consumer({}, { pool: { prefetch: true, supervisor: { exec_ttl: '30s' } } })]);
+    await bounded.kernel.start();
+    expect(warned(bounded.records)).toEqual([]);
   });
 
   it('destroys pools their owner left running when it stops', async () => {
