@@ -314,11 +314,12 @@ describe('pool.prefetch: the worker never reads the prefetched request', () => {
   });
 
   it('exec_ttl of a prefetched request starts when the worker reads it, not when it was written', async () => {
-    // 2 × 400 ms back to back: B would exceed a 650 ms limit counted from its write.
-    const { pool } = await libPool({ supervisor: { exec_ttl: '650ms', watch_tick: '5s' } });
+    // 2 × 600 ms back to back: B would exceed a 1 s limit counted from its write; counted from its
+    // start it has 400 ms to spare on a loaded machine.
+    const { pool } = await libPool({ supervisor: { exec_ttl: '1s', watch_tick: '5s' } });
     const [pid] = pool.workers().map((w) => w.pid);
-    const a = pool.exec(payload('sleep:400', 'A'));
-    const b = pool.exec(payload('sleep:400', 'B'));
+    const a = pool.exec(payload('sleep:600', 'A'));
+    const b = pool.exec(payload('sleep:600', 'B'));
     expect(pool.queueSize()).toBe(0);
     expect(meta(await a)).toEqual({ pid, execs: 1 });
     expect(meta(await b)).toEqual({ pid, execs: 2 });
