@@ -60,7 +60,37 @@ export function describeRequest(req: HttpRequest, remoteAddr: string, tls: boole
   };
 }
 
-/** The JSON context, keys in RoadRunner's order. */
+const str = JSON.stringify as (s: string) => string;
+
+/**
+ * The JSON context, keys in RoadRunner's order: byte for byte what `JSON.stringify(f)` gives. Written
+ * out by hand because `JSON.stringify` on the whole object took ~4 µs of node's ~33 µs per request
+ * on the hello benchmark (headers and cookies are dictionary-mode objects, its slow path); strings
+ * still go through it, for the escaping.
+ */
 export function encodeJsonContext(f: RequestFields): Buffer {
-  return Buffer.from(JSON.stringify(f));
+  let headers = '{';
+  for (const name in f.headers) {
+    const values = f.headers[name]!;
+    if (headers.length > 1) headers += ',';
+    headers += `${str(name)}:[`;
+    for (let i = 0; i < values.length; i++) headers += i === 0 ? str(values[i]!) : `,${str(values[i]!)}`;
+    headers += ']';
+  }
+  let cookies = '{';
+  for (const name in f.cookies) {
+    if (cookies.length > 1) cookies += ',';
+    cookies += `${str(name)}:${str(f.cookies[name]!)}`;
+  }
+  return Buffer.from(
+    `{"remoteAddr":${str(f.remoteAddr)},"protocol":${str(f.protocol)},"method":${str(f.method)},"uri":${str(f.uri)},` +
+      `"headers":${headers}},"cookies":${cookies}},"rawQuery":${str(f.rawQuery)},"parsed":${f.parsed ? 'true' : 'false'}` +
+      `${member('uploads', f.uploads)}${member('attributes', f.attributes)}}`,
+  );
+}
+
+/** `,"name":<json>` as JSON.stringify writes an object member (nothing for undefined). */
+function member(name: string, value: unknown): string {
+  if (value === undefined) return '';
+  return value === null ? `,"${name}":null` : `,"${name}":${JSON.stringify(value)}`;
 }
