@@ -15,6 +15,17 @@ export interface Payload {
   readonly codec?: PayloadCodec;
 }
 
+/**
+ * What {@link Pool.exec} sends: a {@link Payload} whose context may also be a string, which the
+ * pool UTF-8 encodes straight into the request frame (no intermediate Buffer per request). @public
+ */
+export interface ExecPayload {
+  readonly context: Uint8Array | string;
+  readonly body: Uint8Array;
+  /** @default 'raw' */
+  readonly codec?: PayloadCodec;
+}
+
 /** @public */
 export interface ExecOptions {
   /** Aborting cancels waiting for a worker; a request already sent ends the stream (STOP frame). */
@@ -80,7 +91,7 @@ export interface Pool {
    *   re-run on another worker.
    * Worker errors carry `pid` and, for deaths, `exitCode`/`signal` and the `stderr` tail.
    */
-  exec(payload: Payload, options?: ExecOptions): Promise<Payload>;
+  exec(payload: ExecPayload, options?: ExecOptions): Promise<Payload>;
   workers(): WorkerInfo[];
   /** Number of requests waiting for a worker. */
   queueSize(): number;

@@ -1,7 +1,7 @@
 import { isLeanRequest } from '@rr/h1';
 import { requestState, type HttpHandler, type HttpRequest, type HttpResponse } from '@rr/http-api';
 import type { Logger } from '@rr/plugin-api';
-import type { Payload, Pool } from '@rr/pool-api';
+import type { ExecPayload, Pool } from '@rr/pool-api';
 import { BadBodyError, hasBody, prepareBody, readBody, TooLargeError } from './body.js';
 import type { HttpConfig } from './config.js';
 import { escapeHtml } from './errors.js';
@@ -191,7 +191,7 @@ export function createPhpHandler(o: PhpHandlerOptions): HttpHandler {
     const writer = new ResponseWriter(req, res, onIgnored);
     const signal = abortSignalFor(req, res);
     try {
-      const payload: Payload = { context: encodeJsonContext(fields), body, codec: 'json' };
+      const payload: ExecPayload = { context: encodeJsonContext(fields), body, codec: 'json' };
       const result = await pool.exec(payload, { signal, onChunk: writer.onChunk });
       // PHP is done with the uploads once it answered: remove them before the client sees the end.
       if (temps.length > 0) await removeTemps(temps.splice(0));

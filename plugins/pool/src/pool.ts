@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@rr/plugin-api';
-import type { ExecOptions, Payload, Pool, PoolConfig, WorkerInfo, WorkerStateName } from '@rr/pool-api';
+import type { ExecOptions, ExecPayload, Payload, Pool, PoolConfig, WorkerInfo, WorkerStateName } from '@rr/pool-api';
 import type { RunAs } from './config.js';
 import { PoolError, PoolErrorCodes } from './errors.js';
 import { readRssBytesAsync } from './proc.js';
@@ -196,7 +196,7 @@ export class StaticPool implements Pool {
 
   // ---- exec ---------------------------------------------------------------------------------
 
-  exec(payload: Payload, options?: ExecOptions): Promise<Payload> {
+  exec(payload: ExecPayload, options?: ExecOptions): Promise<Payload> {
     if (this.#state !== 'running') return Promise.reject(this.#stoppedError());
     if (payload.context.length === 0 && payload.body.length === 0) {
       return Promise.reject(new PoolError(PoolErrorCodes.EMPTY_PAYLOAD, `cannot execute an empty payload on pool "${this.name}": context and body are both empty, which PHP workers read as "terminate"; send at least a context or a body`, { pool: this.name }));

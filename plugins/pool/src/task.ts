@@ -1,4 +1,4 @@
-import type { Payload } from '@rr/pool-api';
+import type { ExecPayload, Payload } from '@rr/pool-api';
 import type { GroupLink } from './task-group.js';
 
 /**
@@ -39,7 +39,7 @@ export class Task {
   worker: { abortTask(task: Task): void } | undefined = undefined;
 
   constructor(
-    readonly payload: Payload,
+    readonly payload: ExecPayload,
     readonly signal: AbortSignal | undefined,
     readonly onChunk: ((chunk: Payload) => void | Promise<void>) | undefined,
     private readonly res: (p: Payload) => void,

@@ -346,11 +346,27 @@ export class Worker {
   /** Encodes and writes one request frame; false when the relay failed (already handled). */
   #write(task: Task): boolean {
     const relay = this.#relay!;
-    const { context, body } = task.payload;
-    const len = context.length + body.length;
-    BODY_OFFSET[0] = context.length;
+    const body = task.payload.body;
+    let context = task.payload.context;
     const flags = flagOf(task.payload.codec);
     try {
+      if (typeof context === 'string') {
+        // UTF-8 needs at most 3 bytes per UTF-16 unit: when that fits, encode straight into the frame.
+        const worst = HEADER_SIZE + 4 + context.length * 3 + body.length;
+        if (worst <= HEADER_SIZE + 4 + COPY_LIMIT) {
+          let buf = this.#scratch;
+          if (buf.length < worst) buf = this.#scratch = Buffer.allocUnsafe(Math.min(Math.max(worst, buf.length * 2), HEADER_SIZE + 4 + COPY_LIMIT));
+          const ctxLen = buf.write(context, HEADER_SIZE + 4); // no encoding argument: node's UTF-8 fast path
+          BODY_OFFSET[0] = ctxLen;
+          writeHeader(buf, 0, flags, BODY_OFFSET, ctxLen + body.length, 0);
+          buf.set(body, HEADER_SIZE + 4 + ctxLen);
+          relay.sendTransient(buf, HEADER_SIZE + 4 + ctxLen + body.length);
+          return true;
+        }
+        context = Buffer.from(context);
+      }
+      const len = context.length + body.length;
+      BODY_OFFSET[0] = context.length;
       if (len <= COPY_LIMIT) {
         const size = HEADER_SIZE + 4 + len;
         let buf = this.#scratch;

@@ -65,6 +65,18 @@ describe('exec', () => {
     const err = await rejection(pool.exec({ context: Buffer.alloc(0), body: Buffer.alloc(0) }));
     expect(err.code).toBe(PoolErrorCodes.EMPTY_PAYLOAD);
   });
+
+  it('sends a string context as UTF-8, small (encoded into the frame) or large (through a Buffer)', async () => {
+    const { pool } = await createTestPool({ config: { num_workers: 1 } });
+    const small = '{"name":"żółw 🐢","q":"\\"}';
+    const large = `{"pad":"${'é'.repeat(30_000)}"}`; // 3 bytes per unit at worst would not fit the 64 KiB frame copy
+    for (const context of [small, large]) {
+      const r = await pool.exec({ context, body: Buffer.from('body-ż'), codec: 'json' });
+      expect(Buffer.from(r.context).equals(Buffer.from(context, 'utf8'))).toBe(true);
+      expect(Buffer.from(r.body).toString('utf8')).toBe('body-ż');
+    }
+    expect((await rejection(pool.exec({ context: '', body: Buffer.alloc(0) }))).code).toBe(PoolErrorCodes.EMPTY_PAYLOAD);
+  });
 });
 
 describe('soft errors and restart requests', () => {
