@@ -63,6 +63,16 @@ describe('framing', () => {
     expect(r!.body.equals(big)).toBe(true);
   });
 
+  it('pipelined answers from the shared write buffer stay intact when the socket backs up (12 MB unread)', async () => {
+    // Each 60 KiB answer is built in one buffer reused by every response; once the client stops
+    // reading, the kernel takes part of a write or none, and the rest must be copied before queueing.
+    const bodyOf = (i: number): Buffer => Buffer.alloc(60 * 1024, `answer ${i};`);
+    const n = 200;
+    const responses = await exchange((req, res) => res.end(bodyOf(Number(req.url!.slice(1)))), Array.from({ length: n }, (_, i) => get(`/${i}`)));
+    expect(responses).toHaveLength(n);
+    responses.forEach((r, i) => expect(r.body.equals(bodyOf(i)), `answer ${i}`).toBe(true));
+  });
+
   it('write() before end() on HTTP/1.1: chunked, one chunk per write, then the last chunk', async () => {
     const [r, next] = await exchange((req, res) => {
       if (req.url === '/next') {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { writeDirect } from './direct-write.js';
+import { scratchBuffer, writeTransient } from './direct-write.js';
 import { httpDate } from './http-date.js';
 import type { LeanRequest } from './lean-request.js';
 
@@ -324,16 +324,19 @@ export class LeanResponse extends EventEmitter {
     const socket = this.socket;
     if (body === undefined || body.length === 0) {
       const all = tail === undefined ? text : `${text ?? ''}${tail}`;
-      return all === undefined || all === '' ? true : writeDirect(socket, Buffer.from(all, 'latin1'));
+      if (all === undefined || all === '') return true;
+      const out = scratchBuffer(all.length);
+      return writeTransient(socket, out, out.write(all, 0, 'latin1'));
     }
     const textLen = text === undefined ? 0 : text.length;
     const tailLen = tail === undefined ? 0 : tail.length;
     if (body.length <= COPY_LIMIT) {
-      const out = Buffer.allocUnsafe(textLen + body.length + tailLen);
+      const size = textLen + body.length + tailLen;
+      const out = scratchBuffer(size);
       if (textLen > 0) out.write(text!, 0, 'latin1');
       body.copy(out, textLen);
       if (tailLen > 0) out.write(tail!, textLen + body.length, 'latin1');
-      return writeDirect(socket, out);
+      return writeTransient(socket, out, size);
     }
     socket.cork();
     if (textLen > 0) socket.write(text!, 'latin1');
