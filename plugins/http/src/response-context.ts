@@ -45,7 +45,8 @@ export function readResponseContext(p: Payload): ResponseContext | undefined {
       throw new ResponseContextError(`cannot decode the protobuf response context (${p.context.length} bytes): ${(err as Error).message}`);
     }
   }
-  const bytes = Buffer.from(p.context.buffer, p.context.byteOffset, p.context.byteLength);
+  const c = p.context;
+  const bytes = Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
   if (lastContext !== undefined && bytes.equals(lastBytes)) return copyContext(lastContext);
   let parsed: unknown;
   try {
