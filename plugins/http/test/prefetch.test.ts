@@ -14,7 +14,7 @@ interface Echo {
 // prefetch). The pool tests (plugins/pool/test/prefetch.test.ts) pin down each prefetch path; these
 // check what a client sees when requests queue up behind each other in the workers' pipes.
 describe('pool.prefetch over HTTP (lib worker)', () => {
-  it('concurrent requests each get their own answer, and both workers serve', async () => {
+  it('concurrent requests each get their own answer', async () => {
     const s = await startHttp({ worker: 'lib', http: { pool: { num_workers: 2, prefetch: true } } });
     const n = 96;
     const answers = await Promise.all(Array.from({ length: n }, async (_, i) => {
@@ -22,11 +22,12 @@ describe('pool.prefetch over HTTP (lib worker)', () => {
       expect(r.statusCode).toBe(200);
       return { i, echo: await r.body.json() as Echo };
     }));
+    // Which worker served which is not asserted: when requests trickle in, the warmest idle worker
+    // (the pool is a stack) may take them all.
     for (const { i, echo } of answers) {
       expect(echo.ctx.uri).toMatch(new RegExp(`[?&]n=${i}$`));
       expect(echo.body).toBe(`body-${i}`);
     }
-    expect(new Set(answers.map((a) => a.echo.pid)).size).toBe(2);
   });
 
   it('a crash fails only its own request; the requests sent at the same time are answered', async () => {
