@@ -262,9 +262,8 @@ final class Worker implements WorkerInterface
         if ($this->holding || $this->leaving) {
             return;
         }
-        $this->leaving = true;
         try {
-            $this->relay->send(new Frame(json_encode(['stop' => true]), [\strlen('{"stop":true}')]));
+            $this->stop();
         } catch (\Throwable) {
             // rr is gone already: nobody to tell.
         }

@@ -56,7 +56,7 @@ export class ServerPoolFactory implements PoolFactory {
     const cfg = options.config;
     if (cfg.prefetch && !cfg.debug && !((cfg.supervisor?.execTtlMs ?? 0) > 0)) {
       // A prefetched request cannot be taken back from a worker's pipe: only exec_ttl frees it.
-      o.logger.warn('pool.prefetch without supervisor.exec_ttl: a request prefetched behind a request that hangs waits as long as it does', { pool: options.name });
+      o.logger.warn(`pool.prefetch without supervisor.exec_ttl: a request prefetched behind a request that hangs waits as long as it does; set ${options.name}.pool.supervisor.exec_ttl (e.g. 60s) so a hung worker is killed and its prefetched request runs elsewhere`, { pool: options.name });
     }
     const env = buildWorkerEnv({
       base: o.processEnv ?? process.env,

@@ -375,15 +375,13 @@ export class StaticPool implements Pool {
 
   /** Hands a task to a worker: the one place a task becomes dispatched (no longer withdrawable). */
   #run(w: Worker, task: Task): void {
-    if (task.withdrawLink !== undefined) task.markDispatched();
-    else task.dispatched = true;
+    task.markDispatched();
     w.run(task);
   }
 
   /** #run for a busy worker's prefetch slot (pool.prefetch). */
   #prefetch(w: Worker, task: Task): void {
-    if (task.withdrawLink !== undefined) task.markDispatched();
-    else task.dispatched = true;
+    task.markDispatched();
     w.prefetch(task);
   }
 
@@ -467,7 +465,7 @@ export class StaticPool implements Pool {
     const t = this.#takeQueued();
     if (t !== undefined) {
       this.#run(w, t);
-      if (this.#cfg.prefetch) this.#refill(w);
+      this.#refill(w);
       return;
     }
     this.#idle.push(w);

@@ -352,32 +352,23 @@ export class Worker {
     try {
       if (typeof context === 'string') {
         // UTF-8 needs at most 3 bytes per UTF-16 unit: when that fits, encode straight into the frame.
-        const worst = HEADER_SIZE + 4 + context.length * 3 + body.length;
-        if (worst <= HEADER_SIZE + 4 + COPY_LIMIT) {
-          let buf = this.#scratch;
-          if (buf.length < worst) buf = this.#scratch = Buffer.allocUnsafe(Math.min(Math.max(worst, buf.length * 2), HEADER_SIZE + 4 + COPY_LIMIT));
-          const ctxLen = buf.write(context, HEADER_SIZE + 4); // no encoding argument: node's UTF-8 fast path
-          BODY_OFFSET[0] = ctxLen;
-          writeHeader(buf, 0, flags, BODY_OFFSET, ctxLen + body.length, 0);
-          buf.set(body, HEADER_SIZE + 4 + ctxLen);
-          relay.sendTransient(buf, HEADER_SIZE + 4 + ctxLen + body.length);
+        if (context.length * 3 + body.length <= COPY_LIMIT) {
+          const buf = this.#scratchFor(context.length * 3 + body.length);
+          // No encoding argument: node's UTF-8 fast path.
+          this.#sendCopied(relay, buf, flags, buf.write(context, HEADER_SIZE + 4), body);
           return true;
         }
         context = Buffer.from(context);
       }
       const len = context.length + body.length;
-      BODY_OFFSET[0] = context.length;
       if (len <= COPY_LIMIT) {
-        const size = HEADER_SIZE + 4 + len;
-        let buf = this.#scratch;
-        if (buf.length < size) buf = this.#scratch = Buffer.allocUnsafe(Math.min(Math.max(size, buf.length * 2), HEADER_SIZE + 4 + COPY_LIMIT));
-        writeHeader(buf, 0, flags, BODY_OFFSET, len, 0);
+        const buf = this.#scratchFor(len);
         buf.set(context, HEADER_SIZE + 4);
-        buf.set(body, HEADER_SIZE + 4 + context.length);
-        relay.sendTransient(buf, size);
+        this.#sendCopied(relay, buf, flags, context.length, body);
       } else {
         // Large payloads are not copied: header, context and body leave corked in one writev.
         const head = Buffer.allocUnsafe(HEADER_SIZE + 4);
+        BODY_OFFSET[0] = context.length;
         writeHeader(head, 0, flags, BODY_OFFSET, len, 0);
         relay.sendEncoded(head, context, body);
       }
@@ -387,6 +378,22 @@ export class Worker {
       return false;
     }
     return true;
+  }
+
+  /** The scratch buffer, grown to hold a frame header, its option and `payloadBytes` (at most COPY_LIMIT). */
+  #scratchFor(payloadBytes: number): Buffer {
+    const size = HEADER_SIZE + 4 + payloadBytes;
+    if (this.#scratch.length < size) this.#scratch = Buffer.allocUnsafe(Math.min(Math.max(size, this.#scratch.length * 2), HEADER_SIZE + 4 + COPY_LIMIT));
+    return this.#scratch;
+  }
+
+  /** Finishes a request frame whose context is already at HEADER_SIZE + 4 in `buf`, and writes it. */
+  #sendCopied(relay: Relay, buf: Buffer, flags: number, ctxLen: number, body: Uint8Array): void {
+    const len = ctxLen + body.length;
+    BODY_OFFSET[0] = ctxLen;
+    writeHeader(buf, 0, flags, BODY_OFFSET, len, 0);
+    buf.set(body, HEADER_SIZE + 4 + ctxLen);
+    relay.sendTransient(buf, HEADER_SIZE + 4 + len);
   }
 
   /** The caller gave up (AbortSignal): stop a stream in progress, or let the answer be discarded. */
@@ -551,8 +558,7 @@ export class Worker {
         // The prefetched request is in the pipe before any stop command could be: the worker will
         // read and run it, so let it, and replace the worker after it.
         this.recycleAs = 'errored';
-        this.numExecs++;
-        this.#promoteNext();
+        this.#finishRun();
         return;
       }
       void this.stop('errored');
