@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Payload } from '@rr/pool-api';
 import { PoolErrorCodes } from '../src/errors.js';
-import { createTestPool, destroyTestPools, meta, payload, tempDir, text, until } from './helpers.js';
+import { createTestPool, destroyTestPools, meta, payload, rejection, tempDir, text, until } from './helpers.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(async () => {
@@ -11,9 +11,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) c();
 });
 
-function rejection(p: Promise<unknown>): Promise<Error & { code?: string; pid?: number }> {
-  return p.then(() => { throw new Error('expected a rejection'); }, (e: Error) => e);
-}
 
 describe('exec', () => {
   it('runs 10,000 calls through a pool of 4, each answer checked', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PoolErrorCodes } from '../src/errors.js';
 import type { StaticPool } from '../src/pool.js';
-import { alive, createTestPool, destroyTestPools, meta, payload, tempDir, text, until } from './helpers.js';
+import { alive, createTestPool, destroyTestPools, meta, payload, rejection, tempDir, text, until } from './helpers.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(async () => {
@@ -11,11 +11,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) c();
 });
 
-type CodedError = Error & { code?: string; pid?: number; stderr?: string; exitCode?: number | null; signal?: string | null };
 
-function rejection(p: Promise<unknown>): Promise<CodedError> {
-  return p.then(() => { throw new Error('expected a rejection'); }, (e: CodedError) => e);
-}
 
 function nextReady(pool: StaticPool): Promise<number> {
   return new Promise((resolve) => pool.events.once('workerReady', resolve));

@@ -105,6 +105,14 @@ export async function destroyTestPools(): Promise<void> {
   await Promise.all(pools.map((p) => p.destroy(AbortSignal.timeout(5_000))));
 }
 
+/** A pool or worker error with the fields the pool sets on it. */
+export type CodedError = Error & { code?: string; pid?: number; stderr?: string; exitCode?: number | null; signal?: string | null };
+
+/** The error `p` rejects with; fails the test if it resolves. */
+export function rejection(p: Promise<unknown>): Promise<CodedError> {
+  return p.then(() => { throw new Error('expected a rejection'); }, (e: CodedError) => e);
+}
+
 export function payload(context: string, body = ''): Payload {
   return { context: Buffer.from(context), body: Buffer.from(body) };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { lookupUser } from '../src/config.js';
 import { PoolErrorCodes } from '../src/errors.js';
-import { alive, createTestPool, destroyTestPools, meta, payload, tempDir, text, waitGone } from './helpers.js';
+import { alive, createTestPool, destroyTestPools, meta, payload, rejection, tempDir, text, waitGone } from './helpers.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(async () => {
@@ -11,11 +11,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) c();
 });
 
-type CodedError = Error & { code?: string };
 
-function rejection(p: Promise<unknown>): Promise<CodedError> {
-  return p.then(() => { throw new Error('expected a rejection'); }, (e: CodedError) => e);
-}
 
 describe('reset', () => {
   it('replaces every worker under load without failing a request', async () => {

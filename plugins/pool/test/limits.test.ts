@@ -1,15 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PoolErrorCodes } from '../src/errors.js';
 import type { StaticPool } from '../src/pool.js';
-import { createTestPool, destroyTestPools, meta, payload, text, until } from './helpers.js';
+import { createTestPool, destroyTestPools, meta, payload, rejection, text, until } from './helpers.js';
 
 afterEach(destroyTestPools);
 
-type CodedError = Error & { code?: string };
 
-function rejection(p: Promise<unknown>): Promise<CodedError> {
-  return p.then(() => { throw new Error('expected a rejection'); }, (e: CodedError) => e);
-}
 
 function onPoolChange(pool: StaticPool): (cb: () => void) => () => void {
   return (cb) => {

@@ -11,7 +11,7 @@ import { PoolErrorCodes } from '../src/errors.js';
 import type { StaticPool } from '../src/pool.js';
 import { SocketTransport, pipesTransport } from '../src/transport.js';
 import type { WorkerTransport } from '../src/worker.js';
-import { alive, createTestPool, destroyTestPools, meta, payload, phpDir, tempDir, testWorker, text, until, type TestPoolOptions } from './helpers.js';
+import { alive, createTestPool, destroyTestPools, type MemoryLogger, meta, payload, phpDir, rejection, tempDir, type TestPoolOptions, testWorker, text, until } from './helpers.js';
 
 const libWorker = join(phpDir, 'lib-worker.php');
 
@@ -24,11 +24,7 @@ afterEach(async () => {
 });
 const late: Array<() => Promise<void> | void> = [];
 
-type CodedError = Error & { code?: string; pid?: number; exitCode?: number | null };
 
-function rejection(p: Promise<unknown>): Promise<CodedError> {
-  return p.then(() => { throw new Error('expected a rejection'); }, (e: CodedError) => e);
-}
 
 let dir: string | undefined;
 function scratch(): string {
@@ -76,7 +72,7 @@ function ledger(): { env: Record<string, string>; lines: () => string[]; readers
   };
 }
 
-function libPool(config: Record<string, unknown> = {}, o: TestPoolOptions = {}): Promise<{ pool: StaticPool; logger: import('./helpers.js').MemoryLogger }> {
+function libPool(config: Record<string, unknown> = {}, o: TestPoolOptions = {}): Promise<{ pool: StaticPool; logger: MemoryLogger }> {
   return createTestPool({ argv: ['php', '-d', 'memory_limit=-1', libWorker], ...o, config: { num_workers: 1, prefetch: true, ...config } });
 }
 

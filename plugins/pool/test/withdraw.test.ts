@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PoolErrorCodes } from '../src/errors.js';
-import { createTestPool, destroyTestPools, meta, payload, tempDir, text } from './helpers.js';
+import { createTestPool, destroyTestPools, meta, payload, rejection, tempDir, text } from './helpers.js';
 
 const cleanups: Array<() => void> = [];
 afterEach(async () => {
@@ -9,9 +9,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0)) c();
 });
 
-function rejection(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  return p.then(() => { throw new Error('expected a rejection'); }, (e: Error) => e);
-}
 
 const execs = (pool: { workers(): Array<{ numExecs: number }> }): number => pool.workers().reduce((a, w) => a + w.numExecs, 0);
 
