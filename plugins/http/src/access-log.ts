@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponse, Middleware } from '@rr/http-api';
+import type { HttpHandler, HttpRequest, HttpResponse, Middleware } from '@rr/http-api';
 import { requestState } from '@rr/http-api';
 import type { Logger } from '@rr/plugin-api';
 import { READ, WRITTEN, type Counted } from './exchange.js';
@@ -32,8 +32,7 @@ function host(req: HttpRequest): string {
  * `http access log` with more fields when `access_logs` is on. Skipped entirely when info is off.
  */
 export function accessLogMiddleware(logger: Logger, access: boolean): Middleware {
-  return (next) => async function accessLog(req: HttpRequest, res: HttpResponse): Promise<void> {
-    if (!logger.isEnabled('info')) return next(req, res);
+  async function logged(next: HttpHandler, req: HttpRequest, res: HttpResponse): Promise<void> {
     const state = requestState(req);
     await next(req, res);
     const start = state.startedAt;
@@ -59,6 +58,11 @@ export function accessLogMiddleware(logger: Logger, access: boolean): Middleware
       host: host(req), user_agent: header(req, 'user-agent'), referer: header(req, 'referer'),
       time_local: timeLocal(now), request_time: now, start: wallClock(start), elapsed,
     });
+  }
+  // Not async itself: with info off, the request's promise is next's own (an async wrapper that
+  // returned it would add a promise and two microtask turns to every request).
+  return (next) => function accessLog(req: HttpRequest, res: HttpResponse): Promise<void> {
+    return logger.isEnabled('info') ? logged(next, req, res) : next(req, res);
   };
 }
 
