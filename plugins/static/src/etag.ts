@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 
 /** File identity used to key the checksum cache and to build weak tags. */
@@ -25,7 +25,7 @@ export class StrongEtagCache {
   readonly #entries = new Map<string, string>();
   constructor(private readonly capacity = 1024) {}
 
-  async get(stamp: FileStamp, fd: number): Promise<string> {
+  async get(stamp: FileStamp, file: FileHandle): Promise<string> {
     const key = `${stamp.path}\0${stamp.ino}\0${stamp.size}\0${stamp.mtimeNs}`;
     const hit = this.#entries.get(key);
     if (hit !== undefined) {
@@ -34,10 +34,15 @@ export class StrongEtagCache {
       this.#entries.set(key, hit);
       return hit;
     }
+    // Plain positional reads: the caller streams the file from the same handle afterwards, and a
+    // stream over it would close the handle if it were destroyed.
     let sum = 0;
-    // autoClose off: the caller owns the descriptor and streams from it afterwards.
-    for await (const chunk of createReadStream('', { fd, start: 0, autoClose: false, emitClose: false })) {
-      sum = crc32(chunk as Buffer, sum);
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let pos = 0; ;) {
+      const { bytesRead } = await file.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      sum = crc32(buf.subarray(0, bytesRead), sum);
+      pos += bytesRead;
     }
     const tag = `"${stamp.size}-${sum >>> 0}"`;
     this.#entries.set(key, tag);

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import fs, { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Logger } from '@rr/plugin-api';
 import { compileStaticConfig } from './config.js';
 import { staticMiddleware } from './middleware.js';
@@ -43,6 +44,40 @@ beforeAll(() => {
   utimesSync(join(root, 'app.css'), new Date('2024-01-02T03:04:05Z'), new Date('2024-01-02T03:04:05Z'));
 });
 afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+const realClose = fs.close.bind(fs);
+
+/** Requests `path`, reads the first body bytes, then resets the connection. */
+function abandonMidBody(port: number, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    socket.once('data', () => {
+      socket.once('close', () => resolve());
+      socket.resetAndDestroy();
+    });
+    socket.once('error', reject);
+  });
+}
+
+function openFilesUnder(dir: string): string[] {
+  const open: string[] = [];
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith(dir)) open.push(target);
+    } catch { /* closed meanwhile */ }
+  }
+  return open;
+}
+
+/** Waits (event-loop turns, at most 5 s) for a condition the server reaches on its own. */
+async function until(check: () => boolean): Promise<void> {
+  const deadline = performance.now() + 5_000;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`still open after 5 s: ${openFilesUnder(root).join(', ')}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
 
 async function withServer(engine: MiddlewareEngine, options: Record<string, unknown>, run: (s: TestServer) => Promise<void>): Promise<void> {
   const config = compileStaticConfig({ dir: 'public', ...options }, { workDir: base });
@@ -213,6 +248,35 @@ describe.each(['node', 'lean'] as const)('on %s', (engine) => {
         expect(r.body.toString()).toBe('php');
         expect(s.calls.map((c) => c.url)).toEqual([path]);
       });
+    });
+
+    // Found by a stress run: the file stream's destroy() closed the descriptor and handle.close()
+    // closed the same number again, by then another socket's (vitest's IPC channel once). The
+    // FileHandle must be the only thing that closes a served file.
+    it('closes a served file only through its FileHandle (no second close of a reused descriptor)', async () => {
+      const closedFiles: string[] = [];
+      const close = vi.spyOn(fs, 'close').mockImplementation(((fd: number, cb?: (err: Error | null) => void) => {
+        try {
+          const target = readlinkSync(`/proc/self/fd/${fd}`);
+          if (target.startsWith(root)) closedFiles.push(target);
+        } catch { /* not open: nothing to record */ }
+        realClose(fd, cb ?? (() => undefined));
+      }) as typeof fs.close);
+      try {
+        await withServer(engine, { calculate_etag: true }, async (s) => {
+          expect((await rawGet(s.port, '/app.css')).body.toString()).toBe(CSS);
+          expect((await rawGet(s.port, '/data.bin', { Range: 'bytes=2-4' })).status).toBe(206);
+          expect((await rawGet(s.port, '/app.css', {}, 'HEAD')).status).toBe(200);
+          expect(sha((await rawGet(s.port, '/big.bin')).body)).toBe(sha(BIG));
+          // A client that leaves in the middle of a big file: the stream is destroyed mid-read.
+          await abandonMidBody(s.port, '/big.bin');
+          // Every served file is closed again (and, with the spy still on, through its handle).
+          await until(() => openFilesUnder(root).length === 0);
+        });
+      } finally {
+        close.mockRestore();
+      }
+      expect(closedFiles).toEqual([]);
     });
 
     it('serves symlinks that stay inside the root, and /.well-known/', async () => {

@@ -1,4 +1,4 @@
-import { constants, createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { HttpHandler, HttpRequest, HttpResponse, Middleware } from '@rr/http-api';
@@ -94,7 +94,7 @@ async function serve(
   const lastModified = new Date(mtimeSec * 1000).toUTCString();
   let etag: string | undefined;
   if (config.calculateEtag) {
-    etag = config.weak ? weakEtag(found.stamp) : await etags.get(found.stamp, found.handle.fd);
+    etag = config.weak ? weakEtag(found.stamp) : await etags.get(found.stamp, found.handle);
     res.setHeader('ETag', etag);
   }
   res.setHeader('Last-Modified', lastModified);
@@ -130,7 +130,7 @@ async function serve(
     res.end();
     return;
   }
-  await pipeFile(found.handle.fd, start, end, res);
+  await pipeFile(found.handle, start, end, res);
 }
 
 function notModified(req: HttpRequest, etag: string | undefined, mtimeSec: number): boolean {
@@ -148,10 +148,16 @@ function header(req: HttpRequest, name: string): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** Streams [start, end] of the descriptor; resolves when the response is finished or torn down. */
-function pipeFile(fd: number, start: number, end: number, res: HttpResponse): Promise<void> {
+/**
+ * Streams [start, end] of the file; resolves when the response is finished or torn down.
+ * The stream reads through the FileHandle, never a bare descriptor: destroy() closes what the
+ * stream reads from (autoClose only governs the end of the stream), and a bare number closed
+ * there and again by the caller's handle.close() closed whatever socket or pipe had been given
+ * that number in between. A FileHandle closes its descriptor once, after its pending reads.
+ */
+function pipeFile(handle: FileHandle, start: number, end: number, res: HttpResponse): Promise<void> {
   return new Promise((resolve) => {
-    const stream = createReadStream('', { fd, start, end, autoClose: false, emitClose: false, highWaterMark: 64 * 1024 });
+    const stream = handle.createReadStream({ start, end, autoClose: false, emitClose: false, highWaterMark: 64 * 1024 });
     const done = (): void => {
       stream.destroy();
       resolve();
