@@ -40,7 +40,8 @@ describe('http_metrics through rr serve', () => {
       '  middleware: [http_metrics]',
       '  pool:',
       '    num_workers: 1',
-      '    allocate_timeout: 50ms',
+      // Also the worker's handshake limit at boot: 50 ms failed boots when the suite ran twice in parallel.
+      '    allocate_timeout: 1s',
       'metrics:',
       '  address: 127.0.0.1:0',
       '',
@@ -55,8 +56,9 @@ describe('http_metrics through rr serve', () => {
     expect((await hit(httpPort, '/hello')).status).toBe(200);
     expect((await hit(httpPort, '/status/404')).status).toBe(404);
 
-    // Occupy the only worker, wait until the queue gauge shows it, then ask again.
-    const slow = hit(httpPort, '/sleep/400');
+    // Occupy the only worker, wait until the queue gauge shows it, then ask again: the second
+    // request gives up after allocate_timeout (1 s) while the first still runs.
+    const slow = hit(httpPort, '/sleep/2500');
     const deadline = Date.now() + 5000;
     while (!/^rr_http_requests_queue 1$/m.test((await get(metricsPort, '/metrics')).body) && Date.now() < deadline) { /* next scrape */ }
     const refused = await hit(httpPort, '/hello');
