@@ -1,1 +1,2 @@
 export * from './middleware.js';
+export * from './pipe-to-response.js';

@@ -1,11 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpHandler } from '@rr/http-api';
 import type { Logger } from '@rr/plugin-api';
 import { sendfileMiddleware } from './middleware.js';
-import { rawGet, startMiddlewareServer, type TestServer } from '@rr/testing';
+import { openFilesUnder, rawGet, startMiddlewareServer, untilTrue, type TestServer } from '@rr/testing';
 
 const warnings: Array<Record<string, unknown> | undefined> = [];
 const logger: Logger = { name: 'sendfile', debug() {}, info() {}, warn: (_m, f) => void warnings.push(f), error() {}, isEnabled: () => true };
@@ -88,6 +89,30 @@ describe('sendfile middleware', () => {
     expect(r.body.toString()).not.toContain('php body');
     expect(r.body.toString()).not.toContain('RR_');
     expect(warnings).toEqual([expect.objectContaining({ path })]);
+  });
+
+  // The handler must end (the http plugin's drain waits for it) and the file must be closed even
+  // when the client left before the file was opened: the bare pipe waited for a 'drain' forever.
+  it('finishes and closes the file when the client left before PHP answered', async () => {
+    let started = 0;
+    let settled = 0;
+    const handler = sendfileMiddleware(dir, logger)(async (_req, res) => {
+      started++;
+      await new Promise((resolve) => res.once('close', resolve));
+      res.setHeader('X-Sendfile', join(dir, 'files', 'big.bin'));
+      res.end();
+    });
+    const s = await startMiddlewareServer(() => async (req, res) => {
+      await handler(req, res);
+      settled++;
+    });
+    servers.push(s);
+    const socket = connect(s.port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    socket.on('error', () => undefined);
+    const state = (): string => `started ${started}, settled ${settled}, open: ${openFilesUnder(dir).join(', ') || 'nothing'}`;
+    await untilTrue(() => started === 1, state);
+    socket.destroy();
+    await untilTrue(() => settled === 1 && openFilesUnder(dir).length === 0, state);
   });
 
   it('passes responses without X-Sendfile through untouched, streaming included', async () => {

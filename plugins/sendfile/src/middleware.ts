@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { HttpHandler, HttpRequest, HttpResponse, Middleware } from '@rr/http-api';
+import { pipeToResponse, type HttpHandler, type HttpRequest, type HttpResponse, type Middleware } from '@rr/http-api';
 import type { Logger } from '@rr/plugin-api';
 import { resolveTarget } from './resolve-target.js';
 
@@ -88,21 +88,8 @@ async function sendFile(value: string, workDir: string, req: HttpRequest, res: H
     res.end();
     return;
   }
-  await new Promise<void>((resolve) => {
-    const stream = createReadStream(target.path, { highWaterMark: 256 * 1024 });
-    const done = (): void => {
-      stream.destroy();
-      resolve();
-    };
-    stream.on('error', (err) => {
-      logger.error('X-Sendfile read failed', { path: target.path, error: String(err) });
-      res.destroy();
-      done();
-    });
-    res.once('close', done);
-    res.once('finish', done);
-    stream.pipe(res as unknown as NodeJS.WritableStream);
-  });
+  const stream = createReadStream(target.path, { highWaterMark: 256 * 1024 });
+  await pipeToResponse(stream, res, (err) => logger.error('X-Sendfile read failed', { path: target.path, error: String(err) }));
 }
 
 function pairs(list: unknown[]): Array<[string, string]> {

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { HttpHandler, HttpRequest, HttpResponse, Middleware } from '@rr/http-api';
+import { pipeToResponse, type HttpHandler, type HttpRequest, type HttpResponse, type Middleware } from '@rr/http-api';
 import type { Logger } from '@rr/plugin-api';
 import type { StaticConfig } from './config.js';
 import { StrongEtagCache, noneMatch, weakEtag, type FileStamp } from './etag.js';
@@ -156,19 +156,6 @@ function header(req: HttpRequest, name: string): string | undefined {
  * that number in between. A FileHandle closes its descriptor once, after its pending reads.
  */
 function pipeFile(handle: FileHandle, start: number, end: number, res: HttpResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const stream = handle.createReadStream({ start, end, autoClose: false, emitClose: false, highWaterMark: 64 * 1024 });
-    const done = (): void => {
-      stream.destroy();
-      resolve();
-    };
-    stream.on('error', () => {
-      // Headers are already out: the only honest signal left is a broken connection.
-      res.destroy();
-      done();
-    });
-    res.once('close', done);
-    res.once('finish', done);
-    stream.pipe(res as unknown as NodeJS.WritableStream);
-  });
+  const stream = handle.createReadStream({ start, end, autoClose: false, emitClose: false, highWaterMark: 64 * 1024 });
+  return pipeToResponse(stream, res);
 }
