@@ -15,7 +15,7 @@ import type { HttpResponse } from './middleware.js';
  */
 export function pipeToResponse(source: Readable, res: HttpResponse, onError?: (err: Error) => void): Promise<void> {
   return new Promise((resolve) => {
-    if (res.destroyed) {
+    if (isGone(res)) {
       source.destroy();
       resolve();
       return;
@@ -35,4 +35,11 @@ export function pipeToResponse(source: Readable, res: HttpResponse, onError?: (e
     res.once('finish', done);
     source.pipe(res as unknown as NodeJS.WritableStream);
   });
+}
+
+/** The client is gone. Http2ServerResponse has no `destroyed`: its stream tells. */
+function isGone(res: HttpResponse): boolean {
+  if (res.destroyed === true) return true;
+  const stream = (res as { stream?: { destroyed?: boolean } }).stream;
+  return stream?.destroyed === true;
 }

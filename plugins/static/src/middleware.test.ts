@@ -338,3 +338,31 @@ describe('static middleware over HTTP/2 (h2c compat request/response)', () => {
     }
   });
 });
+
+describe('static middleware over HTTP/2: a client that left early', () => {
+  it('finishes and closes the file when the stream was reset before the file was opened', async () => {
+    const { createServer, connect: connectH2 } = await import('node:http2');
+    const inner = staticMiddleware(compileStaticConfig({ dir: 'public' }, { workDir: base }), quiet)(async (_req, res) => {
+      res.end('php');
+    });
+    let started = 0;
+    let settled = 0;
+    // As in the HTTP/1 case: the static handler runs only once the stream is closed.
+    const server = createServer((req, res) => {
+      started++;
+      res.once('close', () => void inner(req, res).then(() => settled++));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = connectH2(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+    try {
+      const stream = client.request({ ':path': '/big.bin' });
+      stream.on('error', () => undefined);
+      await until(() => started === 1);
+      stream.close();
+      await until(() => settled === 1 && openFilesUnder(root).length === 0);
+    } finally {
+      client.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
