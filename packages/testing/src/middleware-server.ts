@@ -2,7 +2,7 @@
 // stub final handler (the http plugin itself is tested end to end with real PHP), and a kernel
 // with a stand-in http plugin that collects the middleware registry.
 import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { LeanServer, isLeanRequest } from '@rr/h1';
 import { createKernel, createMemoryLogging, validateSection, type Kernel } from '@rr/kernel';
 import { definePlugin, type AnyPlugin, type Contribution } from '@rr/plugin-api';
@@ -97,6 +97,15 @@ export interface RawResponse {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: Buffer;
+}
+
+/**
+ * Opens a plain connection and sends `GET path` on it; the caller decides when to drop it (a client
+ * that leaves before, or in the middle of, its answer). Add an 'error' listener if a reset may follow.
+ */
+export function openRawGet(port: number, path: string, host = '127.0.0.1'): Socket {
+  const socket = connect(port, host, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`));
+  return socket;
 }
 
 /** Sends the path exactly as given (no client-side normalisation of `..` or percent-escapes). */

@@ -1,12 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpHandler } from '@rr/http-api';
 import type { Logger } from '@rr/plugin-api';
 import { sendfileMiddleware } from './middleware.js';
-import { openFilesUnder, rawGet, startMiddlewareServer, untilTrue, type TestServer } from '@rr/testing';
+import { openFilesUnder, openRawGet, rawGet, startMiddlewareServer, untilTrue, type TestServer } from '@rr/testing';
 
 const warnings: Array<Record<string, unknown> | undefined> = [];
 const logger: Logger = { name: 'sendfile', debug() {}, info() {}, warn: (_m, f) => void warnings.push(f), error() {}, isEnabled: () => true };
@@ -107,7 +106,7 @@ describe('sendfile middleware', () => {
       settled++;
     });
     servers.push(s);
-    const socket = connect(s.port, '127.0.0.1', () => socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    const socket = openRawGet(s.port, '/');
     socket.on('error', () => undefined);
     const state = (): string => `started ${started}, settled ${settled}, open: ${openFilesUnder(dir).join(', ') || 'nothing'}`;
     await untilTrue(() => started === 1, state);

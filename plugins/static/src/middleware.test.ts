@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs, { mkdirSync, mkdtempSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -8,7 +7,7 @@ import type { Middleware } from '@rr/http-api';
 import type { Logger } from '@rr/plugin-api';
 import { compileStaticConfig } from './config.js';
 import { staticMiddleware } from './middleware.js';
-import { openFilesUnder, rawGet, startMiddlewareServer, untilTrue, type MiddlewareEngine, type TestServer } from '@rr/testing';
+import { openFilesUnder, openRawGet, rawGet, startMiddlewareServer, untilTrue, type MiddlewareEngine, type TestServer } from '@rr/testing';
 
 const CSS = 'body { color: red }\n';
 const SECRET = 'TOP-SECRET-OUTSIDE-ROOT';
@@ -51,7 +50,7 @@ const realClose = fs.close.bind(fs);
 /** Requests `path`, reads the first body bytes, then resets the connection. */
 function abandonMidBody(port: number, path: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`));
+    const socket = openRawGet(port, path);
     socket.once('data', () => {
       socket.once('close', () => resolve());
       socket.resetAndDestroy();
@@ -284,7 +283,7 @@ describe.each(['node', 'lean'] as const)('on %s', (engine) => {
       };
       const s = await startMiddlewareServer(late, undefined, { engine });
       try {
-        const socket = connect(s.port, '127.0.0.1', () => socket.write('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n'));
+        const socket = openRawGet(s.port, '/big.bin');
         socket.on('error', () => undefined);
         await until(() => started === 1);
         socket.destroy();
@@ -337,11 +336,9 @@ describe('static middleware over HTTP/2 (h2c compat request/response)', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
-});
 
-describe('static middleware over HTTP/2: a client that left early', () => {
   it('finishes and closes the file when the stream was reset before the file was opened', async () => {
-    const { createServer, connect: connectH2 } = await import('node:http2');
+    const { createServer, connect } = await import('node:http2');
     const inner = staticMiddleware(compileStaticConfig({ dir: 'public' }, { workDir: base }), quiet)(async (_req, res) => {
       res.end('php');
     });
@@ -353,7 +350,7 @@ describe('static middleware over HTTP/2: a client that left early', () => {
       res.once('close', () => void inner(req, res).then(() => settled++));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const client = connectH2(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
+    const client = connect(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
     try {
       const stream = client.request({ ':path': '/big.bin' });
       stream.on('error', () => undefined);
