@@ -238,6 +238,7 @@ export class Worker {
     if (outer?.aborted) onOuter();
     else outer?.addEventListener('abort', onOuter, { once: true });
     let relay: Relay;
+    const connectStart = performance.now();
     try {
       relay = await link.connect(child, w.pid, o.bootTimeoutMs, ac.signal);
     } catch (err) {
@@ -247,9 +248,13 @@ export class Worker {
       w.#kill();
       const exit = await w.#exitDetails();
       const tail = w.#stderr.tail;
-      const reason = exit.code === null && exit.signal === 'SIGKILL' && !ac.signal.aborted
-        ? `did not finish the handshake within ${o.bootTimeoutMs} ms (${(err as Error).message}) and was killed`
-        : `${exitNote(exit.code, exit.signal)} before finishing the handshake (${(err as Error).message})`;
+      const why = (err as Error).message;
+      // Killed by us because the time ran out (the kill's own exit aborts `ac`, so it cannot tell).
+      const timedOut = exit.code === null && exit.signal === 'SIGKILL' && performance.now() - connectStart >= o.bootTimeoutMs;
+      const reason = timedOut
+        ? `did not finish the handshake within ${o.bootTimeoutMs} ms (${why}) and was killed; if it only boots slowly, ` +
+          `raise ${o.pool}.pool.allocate_timeout, the handshake's limit`
+        : `${exitNote(exit.code, exit.signal)} before finishing the handshake (${why})`;
       throw new PoolError(
         PoolErrorCodes.BOOT,
         `worker ${w.pid} of pool "${o.pool}" ("${formatCommand(o.argv)}") failed to start: it ${reason}; ${stderrNote(tail)}`,

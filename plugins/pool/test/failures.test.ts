@@ -169,6 +169,7 @@ describe('boot failures', () => {
     const err = await rejection(createTestPool({ env: { TEST_BOOT: 'hang' }, config: { num_workers: 1, allocate_timeout: '300ms' } }));
     expect(err.code).toBe(PoolErrorCodes.BOOT);
     expect(err.message).toContain('within 300 ms');
+    expect(err.message).toContain('raise test.pool.allocate_timeout');
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(alive(err.pid!)).toBe(false);
   });
